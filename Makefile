@@ -1,0 +1,42 @@
+# Two entry points: `make run` (set up, serve on the embedded default) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install system-deps lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip check
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages for the real servers the tests start on 127.0.0.1 (installed when root).
+system-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
+	else echo "PostgreSQL is missing and we are not root: its tests will be skipped"; fi
+
+run: install
+	$(BIN)/vidswap db upgrade
+	$(BIN)/vidswap serve
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+
+test: install system-deps lint
+	$(BIN)/pytest -W error
+
+bench: install
+	$(BIN)/python -m bench.result_rps
+	$(BIN)/python -m bench.upload
+
+clean:
+	rm -rf $(VENV) .vidswap .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,73 @@
+"""`create_app(settings)`: the FastAPI app. Nothing happens at import; workers start in lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from vidswap import __version__
+from vidswap.api import errors
+from vidswap.api.body_limit import BodyLimit
+from vidswap.api.deps import Services
+from vidswap.api.routes import account, files, health, uploads, video
+from vidswap.config import Settings
+from vidswap.domain.jobs import Executor
+from vidswap.errors import BodyTooLarge, ImageTooLargeBody
+from vidswap.jobs.local import LocalExecutor
+from vidswap.storage.blobs import LocalBlobStore
+from vidswap.storage.db import Database
+
+API_PREFIX = "/openapi/v2"
+FORM_OVERHEAD = 1024 * 1024  # multipart boundaries and fields around the file
+
+
+def build_services(settings: Settings, executor: Executor | None = None) -> Services:
+    return Services(
+        settings=settings,
+        db=Database.from_settings(settings),
+        blobs=LocalBlobStore.from_settings(settings),
+        executor=executor or LocalExecutor(settings),
+    )
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    """The API app. `services` lets tests inject fakes at the seams."""
+    svc = services or build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if isinstance(svc.executor, LocalExecutor):
+            svc.executor.start()
+        try:
+            yield
+        finally:
+            if isinstance(svc.executor, LocalExecutor):
+                svc.executor.stop()
+            svc.db.dispose()
+
+    app = FastAPI(
+        title="vidswap",
+        version=__version__,
+        description="A self-hostable, PixVerse-compatible video Swap API.",
+        lifespan=lifespan,
+    )
+    app.state.services = svc
+    errors.install(app)
+    for module in (account, uploads, video):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(files.router)
+    app.include_router(health.router)
+    image_limit = (
+        settings.image_max_bytes + FORM_OVERHEAD,
+        ImageTooLargeBody(f"The image is larger than {settings.image_max_bytes // 2**20} MB."),
+    )
+    default_limit = (
+        settings.media_max_bytes + FORM_OVERHEAD,
+        BodyTooLarge(f"The request is larger than {settings.media_max_bytes // 2**20} MB."),
+    )
+    app.add_middleware(
+        BodyLimit, limits={f"{API_PREFIX}/image/upload": image_limit}, default=default_limit
+    )
+    return app

@@ -1,0 +1,72 @@
+"""Request dependencies: the services an app was built with, and the authenticated caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
+
+from vidswap.config import Settings
+from vidswap.domain import accounts
+from vidswap.domain.jobs import Executor
+from vidswap.errors import InvalidParameter, MissingParameter
+from vidswap.storage.blobs import LocalBlobStore
+from vidswap.storage.db import Database
+
+MAX_TRACE_ID = 128
+
+
+@dataclass
+class Services:
+    """Everything a route needs, built once per app in `create_app`."""
+
+    settings: Settings
+    db: Database
+    blobs: LocalBlobStore
+    executor: Executor
+
+
+@dataclass(frozen=True)
+class Caller:
+    account_id: int
+    trace_id: str
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+async def _account(request: Request, api_key: str | None) -> int:
+    return await run_in_threadpool(accounts.authenticate, services(request).db, api_key)
+
+
+async def reader(
+    request: Request,
+    api_key: Annotated[str | None, Header(alias="API-KEY", description="Your API key")] = None,
+) -> Caller:
+    """A GET caller: only the API key is needed."""
+    return Caller(await _account(request, api_key), "")
+
+
+async def writer(
+    request: Request,
+    api_key: Annotated[str | None, Header(alias="API-KEY", description="Your API key")] = None,
+    trace_id: Annotated[
+        str | None, Header(alias="Ai-trace-id", description="Unique per request; repeats replay")
+    ] = None,
+) -> Caller:
+    """A POST caller: API key and a non-empty `Ai-trace-id` of at most 128 characters."""
+    account_id = await _account(request, api_key)
+    if not trace_id or not trace_id.strip():
+        raise MissingParameter("The Ai-trace-id header is required on every POST request.")
+    if len(trace_id) > MAX_TRACE_ID:
+        raise InvalidParameter(f"The Ai-trace-id header may be at most {MAX_TRACE_ID} characters.")
+    return Caller(account_id, trace_id)
+
+
+Reader = Annotated[Caller, Depends(reader)]
+Writer = Annotated[Caller, Depends(writer)]
+Svc = Annotated[Services, Depends(services)]

@@ -1,0 +1,119 @@
+"""Accounts and API keys. Keys are shown once and stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from vidswap.domain import credits
+from vidswap.domain.ids import new_id
+from vidswap.errors import InvalidApiKey, InvalidParameter, NotFound
+from vidswap.storage.db import Database, utcnow
+from vidswap.storage.tables import Account, ApiKey
+
+KEY_PREFIX = "sk-"
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    id: int
+    account_id: int
+    account_name: str
+    name: str
+    prefix: str
+    created_at: datetime
+    revoked: bool
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_account(
+    db: Database, name: str, *, package: int = 0, monthly: int = 0, concurrency: int = 5
+) -> tuple[int, str]:
+    """Creates an account with its first key; returns `(account_id, key)`."""
+    if not name.strip():
+        raise InvalidParameter("The account name must not be empty.")
+    if package < 0 or monthly < 0:
+        raise InvalidParameter("Credits must not be negative.")
+    if concurrency < 1:
+        raise InvalidParameter("The concurrency limit must be at least 1.")
+    with db.write() as session:
+        account = Account(
+            id=new_id(),
+            name=name,
+            credit_monthly=0,
+            credit_package=0,
+            concurrency_limit=concurrency,
+            created_at=utcnow(),
+        )
+        session.add(account)
+        session.flush()
+        if package or monthly:
+            credits.grant(session, account, monthly=monthly, package=package, note="initial")
+        key = _add_key(session, account.id, name)
+    return account.id, key
+
+
+def _add_key(session: Session, account_id: int, name: str) -> str:
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiKey(
+            id=new_id(),
+            account_id=account_id,
+            name=name,
+            key_hash=_hash(key),
+            prefix=key[:10],
+            created_at=utcnow(),
+            revoked_at=None,
+        )
+    )
+    return key
+
+
+def authenticate(db: Database, key: str | None) -> int:
+    """The account id behind an API key, or InvalidApiKey."""
+    if not key:
+        raise InvalidApiKey("Missing API key. Send it in the API-KEY header.")
+    with db.read() as session:
+        account_id = session.scalar(
+            select(ApiKey.account_id).where(
+                ApiKey.key_hash == _hash(key), ApiKey.revoked_at.is_(None)
+            )
+        )
+    if account_id is None:
+        raise InvalidApiKey()
+    return account_id
+
+
+def list_keys(db: Database) -> list[KeyInfo]:
+    with db.read() as session:
+        rows = session.execute(
+            select(ApiKey, Account.name)
+            .join(Account, Account.id == ApiKey.account_id)
+            .order_by(ApiKey.created_at)
+        ).all()
+    return [
+        KeyInfo(k.id, k.account_id, acc, k.name, k.prefix, k.created_at, k.revoked_at is not None)
+        for k, acc in rows
+    ]
+
+
+def revoke_key(db: Database, key_id: int) -> None:
+    with db.write() as session:
+        key = session.get(ApiKey, key_id)
+        if key is None:
+            raise NotFound(f"No API key with id {key_id}.")
+        if key.revoked_at is None:
+            key.revoked_at = utcnow()
+
+
+def count_accounts(db: Database) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(Account)) or 0
