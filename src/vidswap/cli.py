@@ -124,3 +124,7 @@ def main() -> None:
     except VidswapError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()
