@@ -64,7 +64,7 @@ def _kill_with_workers(server: LiveServer) -> None:
     children = psutil.Process(server.proc.pid).children(recursive=True)
     assert children, "the server should have worker processes"
     server.kill()
-    gone, alive = psutil.wait_procs(children, timeout=10)
+    _gone, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, "workers must die with their server"
 
 

@@ -53,6 +53,17 @@ class Source:
     too_large: Callable[[int | None], VidswapError]
 
 
+async def stage_request(svc: Services, request: Request, source: Source) -> Path:
+    """Reads the request and stages its file or URL; form files are closed either way."""
+    params = await read_params(request)
+    try:
+        return await stage(svc, params, source)
+    finally:
+        for value in params.values():
+            if isinstance(value, UploadFile):
+                await value.close()
+
+
 async def stage(svc: Services, params: dict[str, Any], source: Source) -> Path:
     """Writes the uploaded file or the URL's content to a staging file and returns its path."""
     upload, url = params.get(source.file_field), params.get(source.url_field)

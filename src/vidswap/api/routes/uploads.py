@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from vidswap.api.deps import Svc, Writer
-from vidswap.api.forms import Source, read_params, stage
+from vidswap.api.forms import Source, stage_request
 from vidswap.api.replay import once
 from vidswap.api.schemas import Envelope, ImageUploadResp, MediaUploadResp, ok
 from vidswap.domain import uploads
@@ -37,7 +37,7 @@ async def upload_image(request: Request, svc: Svc, caller: Writer) -> dict[str, 
     )
 
     async def work() -> dict[str, Any]:
-        staged = await stage(svc, await read_params(request), source)
+        staged = await stage_request(svc, request, source)
         stored = await run_in_threadpool(
             uploads.save_image, svc.db, svc.blobs, svc.settings, caller.account_id, staged
         )
@@ -61,7 +61,7 @@ async def upload_media(request: Request, svc: Svc, caller: Writer) -> dict[str, 
     )
 
     async def work() -> dict[str, Any]:
-        staged = await stage(svc, await read_params(request), source)
+        staged = await stage_request(svc, request, source)
         stored = await run_in_threadpool(
             uploads.save_media, svc.db, svc.blobs, svc.settings, caller.account_id, staged
         )
