@@ -77,3 +77,24 @@ def test_purge_drops_old_entries(db: Database, account: Account) -> None:
     replay.complete(db, account.id, "t", {"ErrCode": 0})
     assert replay.claim(db, account.id, "t", ttl_s=60) == {"ErrCode": 0}
     assert replay.purge(db, ttl_s=0) == 1
+
+
+def test_housekeeping_sweeps(client: TestClient, db: Database, account: Account) -> None:
+    import os
+
+    from vidswap.api import housekeeping
+
+    svc = client.app.state.services  # type: ignore[attr-defined]
+    _upload(client, account, "gone-soon", image_bytes())
+    stale = svc.blobs.staging_dir() / "abandoned"
+    stale.write_bytes(b"x")
+    os.utime(stale, (0, 0))
+    svc.settings.trace_replay_ttl_s = 1
+    with db.write() as s:
+        row = s.get(TraceReplay, (account.id, "gone-soon"))
+        assert row is not None
+        row.created_at = utcnow() - timedelta(seconds=5)
+    housekeeping.sweep(svc)
+    assert not stale.exists()
+    with db.read() as s:
+        assert s.get(TraceReplay, (account.id, "gone-soon")) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,7 +38,7 @@ class Settings(BaseSettings):
     media_max_seconds: float = Field(default=30.0, gt=0)
     video_max_side: int = Field(default=1920, gt=0)
 
-    executor: str = Field(default="local", pattern="^(local|inline)$")
+    executor: Literal["local"] = "local"
     workers: int = Field(default=1, ge=0, le=64)
     job_lease_s: float = Field(default=15.0, gt=0)
     job_heartbeat_s: float = Field(default=1.0, gt=0)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from vidswap import __version__
-from vidswap.api import errors
+from vidswap.api import errors, housekeeping
 from vidswap.api.body_limit import BodyLimit
 from vidswap.api.deps import Services
 from vidswap.api.routes import account, files, health, uploads, video
@@ -40,9 +41,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if isinstance(svc.executor, LocalExecutor):
             svc.executor.start()
+        stop = asyncio.Event()
+        sweeper = asyncio.create_task(housekeeping.run_until(svc, stop))
         try:
             yield
         finally:
+            stop.set()
+            await sweeper
             if isinstance(svc.executor, LocalExecutor):
                 svc.executor.stop()
             svc.db.dispose()

@@ -38,7 +38,8 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise exc
+                # A fresh instance: re-raising the shared one would grow its traceback forever.
+                raise type(exc)(exc.message)
             return message
 
         await self.app(scope, counted, send)

@@ -34,26 +34,32 @@ class Caller:
     trace_id: str
 
 
-def services(request: Request) -> Services:
+def _services(request: Request) -> Services:
     svc: Services = request.app.state.services
     return svc
 
 
+async def services(request: Request) -> Services:
+    """The `Svc` dependency. Async on purpose: FastAPI runs a plain `def` dependency in a
+    worker thread, a round trip that cost more than most handlers' own work."""
+    return _services(request)
+
+
 async def _account(request: Request, api_key: str | None) -> int:
-    return await run_in_threadpool(accounts.authenticate, services(request).db, api_key)
+    return await run_in_threadpool(accounts.authenticate, _services(request).db, api_key)
 
 
-async def reader(
-    request: Request,
-    api_key: Annotated[str | None, Header(alias="API-KEY", description="Your API key")] = None,
-) -> Caller:
+ApiKeyHeader = Annotated[str | None, Header(alias="API-KEY", description="Your API key")]
+
+
+async def reader(request: Request, api_key: ApiKeyHeader = None) -> Caller:
     """A GET caller: only the API key is needed."""
     return Caller(await _account(request, api_key), "")
 
 
 async def writer(
     request: Request,
-    api_key: Annotated[str | None, Header(alias="API-KEY", description="Your API key")] = None,
+    api_key: ApiKeyHeader = None,
     trace_id: Annotated[
         str | None, Header(alias="Ai-trace-id", description="Unique per request; repeats replay")
     ] = None,

@@ -64,24 +64,40 @@ async def stage_request(svc: Services, request: Request, source: Source) -> Path
                 await value.close()
 
 
-async def stage(svc: Services, params: dict[str, Any], source: Source) -> Path:
-    """Writes the uploaded file or the URL's content to a staging file and returns its path."""
+def _given(value: Any) -> bool:
+    """False for absent, blank, and the nameless empty file a browser sends for "no file"."""
+    if isinstance(value, UploadFile):
+        return bool(value.filename) or bool(value.size)
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _pick(params: dict[str, Any], source: Source) -> tuple[UploadFile | None, str | None]:
+    """The one upload given, file or URL, checked for presence and type."""
     upload, url = params.get(source.file_field), params.get(source.url_field)
-    if upload in (None, "") and url in (None, ""):
+    has_file, has_url = _given(upload), _given(url)
+    if not has_file and not has_url:
         raise MissingParameter(
             f"Send a file as {source.file_field} or a URL as {source.url_field}."
         )
-    if upload not in (None, "") and url not in (None, ""):
+    if has_file and has_url:
         raise InvalidParameter(f"Send either {source.file_field} or {source.url_field}, not both.")
+    if has_file and not isinstance(upload, UploadFile):
+        raise WrongParameterType(f"{source.file_field} must be a file upload.")
+    if has_url and not isinstance(url, str):
+        raise WrongParameterType(f"{source.url_field} must be a string.")
+    return (upload, None) if has_file else (None, str(url).strip())
+
+
+async def stage(svc: Services, params: dict[str, Any], source: Source) -> Path:
+    """Writes the uploaded file or the URL's content to a staging file and returns its path."""
+    upload, url = _pick(params, source)
     fd, name = tempfile.mkstemp(dir=svc.blobs.staging_dir())
     path = Path(name)
     try:
         with open(fd, "wb") as out:
-            if upload not in (None, ""):
-                if not isinstance(upload, UploadFile):
-                    raise WrongParameterType(f"{source.file_field} must be a file upload.")
+            if upload is not None:
                 await run_in_threadpool(_copy, upload, out, source)
-        if url not in (None, ""):
+        if url is not None:
             await _download(svc, url, path, source)
     except BaseException:
         path.unlink(missing_ok=True)
@@ -98,13 +114,11 @@ def _copy(upload: UploadFile, out: Any, source: Source) -> None:
         out.write(chunk)
 
 
-async def _download(svc: Services, url: Any, path: Path, source: Source) -> None:
-    if not isinstance(url, str):
-        raise WrongParameterType(f"{source.url_field} must be a string.")
+async def _download(svc: Services, url: str, path: Path, source: Source) -> None:
     settings = svc.settings
     await run_in_threadpool(
         fetch,
-        url.strip(),
+        url,
         path,
         max_bytes=source.max_bytes,
         timeout_s=settings.url_fetch_timeout_s,

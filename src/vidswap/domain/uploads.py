@@ -29,6 +29,8 @@ class Stored:
 
 
 def _mb(n: int) -> str:
+    if n < MB:  # small limits (tests, tight deployments) would all read "0.0 MB"
+        return f"{n} bytes"
     return f"{n / MB:.1f} MB" if n % MB else f"{n // MB} MB"
 
 

@@ -14,7 +14,8 @@ from PIL import Image, UnidentifiedImageError
 
 from vidswap.errors import BadImageDimensions, BadImageFormat
 
-FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+# MPO is a JPEG with extra views (phone cameras write them); any JPEG decoder reads it.
+FORMATS = {"PNG": "png", "JPEG": "jpg", "MPO": "jpg", "WEBP": "webp"}
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,13 @@ def inspect(path: Path, *, max_side: int, max_pixels: int) -> ImageInfo:
             with Image.open(path) as img:
                 info = _check_header(img, max_side, max_pixels)
                 img.load()
-        except (UnidentifiedImageError, Image.DecompressionBombError):
+        except UnidentifiedImageError:
             raise BadImageFormat("The file is not a PNG, JPEG or WebP image.") from None
-        except Image.DecompressionBombWarning:
-            raise BadImageDimensions("The image has too many pixels to decode safely.") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise BadImageDimensions(
+                f"The image has too many pixels to decode safely; each side may be at most "
+                f"{max_side} pixels and the image at most {max_pixels} pixels."
+            ) from None
         except (OSError, SyntaxError, ValueError):
             raise BadImageFormat("The image data is damaged or truncated.") from None
     return info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -22,10 +23,21 @@ def load_secret(settings: Settings) -> bytes:
     path = settings.data_dir / "secret.key"
     if not path.exists():
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_hex(32))
+        _create_once(path, secrets.token_hex(32))
     return path.read_text().strip().encode()
+
+
+def _create_once(path: Path, text: str) -> None:
+    """Writes `path` whole or not at all: processes starting together all read one secret."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)  # atomic; the first process to get here wins
+    finally:
+        tmp.unlink()
 
 
 class LocalBlobStore:
@@ -80,7 +92,11 @@ class LocalBlobStore:
         query = urlencode({"expires": expires, "sig": self._sign(key, expires)})
         return f"{self.base_url}/files/{key}?{query}"
 
-    def verify(self, key: str, expires: int, sig: str) -> bool:
-        if expires < time.time():
+    def verify(self, key: str, expires: str, sig: str) -> bool:
+        """True if `sig` signs `key` until `expires` (the query strings) and that is not past."""
+        if not (expires.isascii() and expires.isdigit() and len(expires) <= 12):
             return False
-        return hmac.compare_digest(self._sign(key, expires), sig)
+        if int(expires) < time.time():
+            return False
+        expected = self._sign(key, int(expires)).encode()
+        return hmac.compare_digest(expected, sig.encode("utf-8", "replace"))

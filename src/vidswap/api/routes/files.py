@@ -28,8 +28,13 @@ class LinkExpired(InvalidParameter):
     default_message = "This download link is invalid or has expired."
 
 
+class FileGone(NotFound):
+    http_status = 404
+    default_message = "The file no longer exists."
+
+
 @router.api_route("/files/{key:path}", methods=["GET", "HEAD"])
-def download(key: str, svc: Svc, expires: int = Query(0), sig: str = Query("")) -> FileResponse:
+def download(key: str, svc: Svc, expires: str = Query(""), sig: str = Query("")) -> FileResponse:
     if not svc.blobs.verify(key, expires, sig):
         raise LinkExpired()
     try:
@@ -37,6 +42,6 @@ def download(key: str, svc: Svc, expires: int = Query(0), sig: str = Query("")) 
     except KeyError:
         raise LinkExpired() from None
     if not path.is_file():
-        raise NotFound("The file no longer exists.")
+        raise FileGone()
     media_type = MEDIA_TYPES.get(path.suffix.lstrip("."), "application/octet-stream")
     return FileResponse(path, media_type=media_type)

@@ -7,12 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Row, bindparam, select
 from starlette.concurrency import run_in_threadpool
 
-from vidswap.api.deps import Reader, Svc, Writer
+from vidswap.api.deps import ApiKeyHeader, Reader, Svc, Writer
 from vidswap.api.schemas import Envelope, VideoResultResp, ok
-from vidswap.domain import jobs
-from vidswap.errors import FeatureNotEnabled
+from vidswap.domain import accounts
+from vidswap.errors import FeatureNotEnabled, NotFound
+from vidswap.storage.db import Database
 from vidswap.storage.tables import Job
 
 router = APIRouter(tags=["video"])
@@ -43,7 +46,7 @@ def _time(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
-def result_of(svc_url: str, job: Job) -> VideoResultResp:
+def result_of(svc_url: str, job: Job | Row[Any]) -> VideoResultResp:
     res = job.result
     return VideoResultResp(
         id=job.id,
@@ -66,12 +69,29 @@ def result_of(svc_url: str, job: Job) -> VideoResultResp:
     )
 
 
+_JOB_BY_ID = select(Job.__table__).where(Job.__table__.c.id == bindparam("video_id"))
+
+
+def _job_of(db: Database, api_key: str | None, video_id: int) -> Row[Any]:
+    """Authenticates and reads the job on one connection, in one trip to a worker thread.
+
+    Clients poll this endpoint, so it skips the ORM (a Core row has the same attributes).
+    """
+    with db.engine.connect() as conn:
+        account_id = accounts.authenticate_on(conn, api_key)
+        job = conn.execute(_JOB_BY_ID, {"video_id": video_id}).first()
+    if job is None or job.account_id != account_id:
+        raise NotFound(f"No video with id {video_id}.")
+    return job
+
+
 @router.get("/video/result/{video_id}", response_model=Envelope[VideoResultResp])
-async def result(video_id: int, svc: Svc, caller: Reader) -> dict[str, object]:
-    job = await run_in_threadpool(jobs.get, svc.db, caller.account_id, video_id)
+async def result(video_id: int, svc: Svc, api_key: ApiKeyHeader = None) -> Response:
+    job = await run_in_threadpool(_job_of, svc.db, api_key, video_id)
     key = job.result.get("video_key")
     url = svc.blobs.url(str(key)) if key else ""
-    return ok(result_of(url, job))
+    # Built from the schema already, so skip FastAPI's second validation of the same dict.
+    return JSONResponse(ok(result_of(url, job)))
 
 
 def _not_enabled_post(feature: str) -> Endpoint:
