@@ -21,11 +21,16 @@ def make_video(
     codec: str = "libx264",
     audio: bool = True,
     container: str | None = None,
+    faststart: bool = False,
 ) -> Path:
-    """A clip of a white square sliding over a gradient, optionally with a 440 Hz tone."""
+    """A clip of a white square sliding over a gradient, optionally with a 440 Hz tone.
+
+    `faststart` puts an mp4's index (moov) first, so a cut-off copy still opens.
+    """
     width, height = size
     frames = round(seconds * fps)
-    with av.open(str(path), "w", format=container) as out:
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", format=container, options=options) as out:
         video = out.add_stream(codec, rate=fps)
         video.width, video.height = width, height
         video.pix_fmt = "yuv420p"

@@ -86,6 +86,8 @@ def _ebml_doctype(path: Path) -> str:
 
 def _describe_video(container: Any, fmt: str, stream: Any, has_audio: bool) -> MediaInfo:
     kind = VIDEO_CONTAINERS.get(fmt)
+    if fmt.endswith("_pipe"):
+        raise _bad("The file is a still image, not a video.")
     if kind is None:
         raise _bad(f"Video in the {fmt.split(',')[0]} container is not supported.")
     packets, last_end = _demux(container, stream)
@@ -120,7 +122,8 @@ def _describe_audio(container: Any, fmt: str, stream: Any) -> MediaInfo:
 
 
 def _demux(container: Any, main: Any) -> tuple[int, float]:
-    """Reads every packet; returns the main stream's packet count and where it ends (s).
+    """Reads every packet; returns the main stream's packet count and where the file ends (s),
+    so a short video with a long audio track is measured by its longest stream.
 
     Refuses a file whose packets fall short of what its header declares (frame counts,
     or the duration of containers that record it): it was cut off.
@@ -139,7 +142,7 @@ def _demux(container: Any, main: Any) -> tuple[int, float]:
         raise InvalidParameter("The file holds no media data; it is empty or truncated.")
     _check_complete(container, counts, max(ends.values(), default=0.0))
     container.seek(0)
-    return counts[main.index], ends.get(main.index, 0.0)
+    return counts[main.index], max(ends.values(), default=0.0)
 
 
 def _check_complete(container: Any, counts: dict[int, int], last_end: float) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Row, bindparam, select
 from starlette.concurrency import run_in_threadpool
@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from vidswap.api.deps import ApiKeyHeader, Reader, Svc, Writer
 from vidswap.api.schemas import Envelope, VideoResultResp, ok
 from vidswap.domain import accounts
-from vidswap.errors import FeatureNotEnabled, NotFound
+from vidswap.errors import FeatureNotEnabled, NotFound, WrongParameterType
 from vidswap.storage.db import Database
 from vidswap.storage.tables import Job
 
@@ -70,23 +70,33 @@ def result_of(svc_url: str, job: Job | Row[Any]) -> VideoResultResp:
 
 
 _JOB_BY_ID = select(Job.__table__).where(Job.__table__.c.id == bindparam("video_id"))
+MAX_ID = 2**63 - 1  # BIGINT; larger numbers name no job and must not reach the driver
+
+# Parsed by `_job_of` after the key is checked, so a bad key is a 401 whatever the id.
+VideoId = Annotated[str, Path(description="A video id", json_schema_extra={"type": "integer"})]
 
 
-def _job_of(db: Database, api_key: str | None, video_id: int) -> Row[Any]:
+def _job_of(db: Database, api_key: str | None, video_id: str) -> Row[Any]:
     """Authenticates and reads the job on one connection, in one trip to a worker thread.
 
     Clients poll this endpoint, so it skips the ORM (a Core row has the same attributes).
     """
     with db.engine.connect() as conn:
         account_id = accounts.authenticate_on(conn, api_key)
-        job = conn.execute(_JOB_BY_ID, {"video_id": video_id}).first()
+        try:
+            job_id = int(video_id)
+        except ValueError:
+            raise WrongParameterType("The parameter video_id has the wrong type.") from None
+        job = None
+        if 0 < job_id <= MAX_ID:
+            job = conn.execute(_JOB_BY_ID, {"video_id": job_id}).first()
     if job is None or job.account_id != account_id:
-        raise NotFound(f"No video with id {video_id}.")
+        raise NotFound(f"No video with id {job_id}.")
     return job
 
 
 @router.get("/video/result/{video_id}", response_model=Envelope[VideoResultResp])
-async def result(video_id: int, svc: Svc, api_key: ApiKeyHeader = None) -> Response:
+async def result(video_id: VideoId, svc: Svc, api_key: ApiKeyHeader = None) -> Response:
     job = await run_in_threadpool(_job_of, svc.db, api_key, video_id)
     key = job.result.get("video_key")
     url = svc.blobs.url(str(key)) if key else ""
