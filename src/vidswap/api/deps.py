@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +20,14 @@ from vidswap.storage.blobs import LocalBlobStore
 from vidswap.storage.db import Database
 
 MAX_TRACE_ID = 128
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# One thread for SQLite's short point reads (API-key lookups, result polls). Sent to
+# anyio's 40-thread pool instead, each read had many threads fighting the event loop for
+# the GIL: on 2 cores a result poll cost twice the CPU and its p99 tripled
+# (bench/result_rps.py). SQLite in WAL mode serves reads without waiting for writers.
+_SQLITE_READS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidswap-read")
 
 
 @dataclass
@@ -45,8 +57,22 @@ async def services(request: Request) -> Services:
     return _services(request)
 
 
+async def run_read(db: Database, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Runs a short read-only database call off the event loop.
+
+    On SQLite, on the one read thread; on PostgreSQL, in the shared worker pool, where
+    network round trips of concurrent reads overlap. Never for writes: a write may wait
+    for SQLite's lock, and every read would wait behind it.
+    """
+    if db.is_sqlite:
+        call = functools.partial(fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(_SQLITE_READS, call)
+    return await run_in_threadpool(fn, *args, **kwargs)
+
+
 async def _account(request: Request, api_key: str | None) -> int:
-    return await run_in_threadpool(accounts.authenticate, _services(request).db, api_key)
+    db = _services(request).db
+    return await run_read(db, accounts.authenticate, db, api_key)
 
 
 ApiKeyHeader = Annotated[str | None, Header(alias="API-KEY", description="Your API key")]

@@ -9,9 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Row, bindparam, select
-from starlette.concurrency import run_in_threadpool
 
-from vidswap.api.deps import ApiKeyHeader, Reader, Svc, Writer
+from vidswap.api.deps import ApiKeyHeader, Reader, Svc, Writer, run_read
 from vidswap.api.schemas import Envelope, VideoResultResp, ok
 from vidswap.domain import accounts
 from vidswap.errors import FeatureNotEnabled, NotFound, WrongParameterType
@@ -77,7 +76,7 @@ VideoId = Annotated[str, Path(description="A video id", json_schema_extra={"type
 
 
 def _job_of(db: Database, api_key: str | None, video_id: str) -> Row[Any]:
-    """Authenticates and reads the job on one connection, in one trip to a worker thread.
+    """Authenticates and reads the job on one connection, in one trip off the event loop.
 
     Clients poll this endpoint, so it skips the ORM (a Core row has the same attributes).
     """
@@ -97,7 +96,7 @@ def _job_of(db: Database, api_key: str | None, video_id: str) -> Row[Any]:
 
 @router.get("/video/result/{video_id}", response_model=Envelope[VideoResultResp])
 async def result(video_id: VideoId, svc: Svc, api_key: ApiKeyHeader = None) -> Response:
-    job = await run_in_threadpool(_job_of, svc.db, api_key, video_id)
+    job = await run_read(svc.db, _job_of, svc.db, api_key, video_id)
     key = job.result.get("video_key")
     url = svc.blobs.url(str(key)) if key else ""
     # Built from the schema already, so skip FastAPI's second validation of the same dict.
