@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -54,6 +55,7 @@ def test_key_lifecycle(settings: Settings, client: TestClient, db: Database) -> 
     assert credits.balance(db, bal["account_id"]).monthly == 25
 
     assert vidswap(settings, "keys", "revoke", key_id).returncode == 0
+    time.sleep(settings.api_key_cache_s)  # a running server trusts a valid key this long
     r = client.get(f"{API}/account/balance", headers={"API-KEY": key})
     assert r.status_code == 401
 

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     )
     url_fetch_timeout_s: float = Field(default=30.0, gt=0)
     signed_url_ttl_s: int = Field(default=24 * 3600, gt=0)
+    api_key_cache_s: float = Field(default=2.0, ge=0, description="How long a key is trusted.")
     trace_replay_ttl_s: int = Field(default=24 * 3600, gt=0)
 
     image_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)

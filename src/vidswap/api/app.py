@@ -14,6 +14,7 @@ from vidswap.api.body_limit import BodyLimit
 from vidswap.api.deps import Services
 from vidswap.api.routes import account, files, health, uploads, video
 from vidswap.config import Settings
+from vidswap.domain import accounts
 from vidswap.domain.jobs import Executor
 from vidswap.errors import BodyTooLarge, ImageTooLargeBody
 from vidswap.jobs.local import LocalExecutor
@@ -25,11 +26,13 @@ FORM_OVERHEAD = 1024 * 1024  # multipart boundaries and fields around the file
 
 
 def build_services(settings: Settings, executor: Executor | None = None) -> Services:
+    db = Database.from_settings(settings)
     return Services(
         settings=settings,
-        db=Database.from_settings(settings),
+        db=db,
         blobs=LocalBlobStore.from_settings(settings),
         executor=executor or LocalExecutor(settings),
+        keys=accounts.KeyCache(db, settings.api_key_cache_s),
     )
 
 
@@ -60,7 +63,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.services = svc
     errors.install(app)
-    for module in (account, uploads, video):
+    for module in (video, account, uploads):  # result polling first: routes match in order
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(files.router)
     app.include_router(health.router)

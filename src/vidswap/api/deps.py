@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, ParamSpec, TypeVar
 
@@ -23,12 +20,6 @@ MAX_TRACE_ID = 128
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# One thread for SQLite's short point reads (API-key lookups, result polls). Sent to
-# anyio's 40-thread pool instead, each read had many threads fighting the event loop for
-# the GIL: on 2 cores a result poll cost twice the CPU and its p99 tripled
-# (bench/result_rps.py). SQLite in WAL mode serves reads without waiting for writers.
-_SQLITE_READS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidswap-read")
-
 
 @dataclass
 class Services:
@@ -38,6 +29,7 @@ class Services:
     db: Database
     blobs: LocalBlobStore
     executor: Executor
+    keys: accounts.KeyCache
 
 
 @dataclass(frozen=True)
@@ -46,7 +38,7 @@ class Caller:
     trace_id: str
 
 
-def _services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     svc: Services = request.app.state.services
     return svc
 
@@ -54,25 +46,28 @@ def _services(request: Request) -> Services:
 async def services(request: Request) -> Services:
     """The `Svc` dependency. Async on purpose: FastAPI runs a plain `def` dependency in a
     worker thread, a round trip that cost more than most handlers' own work."""
-    return _services(request)
+    return services_of(request)
 
 
 async def run_read(db: Database, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Runs a short read-only database call off the event loop.
+    """Runs a short read of one indexed row (an API key, a job).
 
-    On SQLite, on the one read thread; on PostgreSQL, in the shared worker pool, where
-    network round trips of concurrent reads overlap. Never for writes: a write may wait
-    for SQLite's lock, and every read would wait behind it.
+    On SQLite, right on the event loop: such a read costs ~20 us and, in WAL mode, never
+    waits for writers, while a hop to a worker thread costs more than the read and had the
+    pool's threads fight the loop for the GIL (bench/result_rps.py). On PostgreSQL, in the
+    thread pool, where network round trips of concurrent reads overlap. Never for writes.
     """
     if db.is_sqlite:
-        call = functools.partial(fn, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(_SQLITE_READS, call)
+        return fn(*args, **kwargs)
     return await run_in_threadpool(fn, *args, **kwargs)
 
 
-async def _account(request: Request, api_key: str | None) -> int:
-    db = _services(request).db
-    return await run_read(db, accounts.authenticate, db, api_key)
+async def account_of(svc: Services, api_key: str | None) -> int:
+    """The caller's account: from the key cache, else from the database off the loop."""
+    cached = svc.keys.account_of(api_key)
+    if cached is not None:
+        return cached
+    return await run_read(svc.db, svc.keys.authenticate, api_key)
 
 
 ApiKeyHeader = Annotated[str | None, Header(alias="API-KEY", description="Your API key")]
@@ -80,7 +75,7 @@ ApiKeyHeader = Annotated[str | None, Header(alias="API-KEY", description="Your A
 
 async def reader(request: Request, api_key: ApiKeyHeader = None) -> Caller:
     """A GET caller: only the API key is needed."""
-    return Caller(await _account(request, api_key), "")
+    return Caller(await account_of(services_of(request), api_key), "")
 
 
 async def writer(
@@ -91,7 +86,7 @@ async def writer(
     ] = None,
 ) -> Caller:
     """A POST caller: API key and a non-empty `Ai-trace-id` of at most 128 characters."""
-    account_id = await _account(request, api_key)
+    account_id = await account_of(services_of(request), api_key)
     if not trace_id or not trace_id.strip():
         raise MissingParameter("The Ai-trace-id header is required on every POST request.")
     if len(trace_id) > MAX_TRACE_ID:

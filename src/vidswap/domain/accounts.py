@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from vidswap.domain import credits
@@ -17,6 +18,7 @@ from vidswap.storage.db import Database, utcnow
 from vidswap.storage.tables import Account, ApiKey
 
 KEY_PREFIX = "sk-"
+MAX_CACHED_KEYS = 10_000
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,6 @@ def _add_key(session: Session, account_id: int, name: str) -> str:
     return key
 
 
-# Every request runs this, so it is a Core query on a plain connection: an ORM session
-# costs several times more than the lookup itself.
 _ACCOUNT_OF_KEY = select(ApiKey.account_id).where(
     ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)
 )
@@ -88,18 +88,35 @@ def authenticate(db: Database, key: str | None) -> int:
     """The account id behind an API key, or InvalidApiKey."""
     if not key:
         raise InvalidApiKey("Missing API key. Send it in the API-KEY header.")
-    with db.engine.connect() as conn:
-        return authenticate_on(conn, key)
-
-
-def authenticate_on(conn: Connection, key: str | None) -> int:
-    """`authenticate` on an open connection, so a route can read its rows on the same one."""
-    if not key:
-        raise InvalidApiKey("Missing API key. Send it in the API-KEY header.")
-    account_id: int | None = conn.scalar(_ACCOUNT_OF_KEY, {"key_hash": _hash(key)})
-    if account_id is None:
+    row = db.hot(_ACCOUNT_OF_KEY).first(key_hash=_hash(key))
+    if row is None:
         raise InvalidApiKey()
+    account_id: int = row["account_id"]
     return account_id
+
+
+class KeyCache:
+    """Remembers valid keys for `ttl_s` seconds: every request authenticates, and the lookup
+    was the largest cost of a result poll. A revoked key keeps working in a running server
+    for at most `ttl_s`; unknown keys are never cached, so new keys work at once."""
+
+    def __init__(self, db: Database, ttl_s: float) -> None:
+        self.db, self.ttl_s = db, ttl_s
+        self._valid: dict[str, tuple[int, float]] = {}
+
+    def account_of(self, key: str | None) -> int | None:
+        """The cached account for `key`, or None when the database must be asked."""
+        hit = self._valid.get(key or "")
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def authenticate(self, key: str | None) -> int:
+        account_id = authenticate(self.db, key)
+        if len(self._valid) > MAX_CACHED_KEYS:
+            self._valid.clear()
+        self._valid[key or ""] = (account_id, time.monotonic() + self.ttl_s)
+        return account_id
 
 
 def list_keys(db: Database) -> list[KeyInfo]:
