@@ -1,0 +1,1 @@
+"""Vision engines (numpy in, numpy out), found by kind and name in `registry`."""

@@ -1,0 +1,1 @@
+"""Segmentation: candidate masks (people, objects, background) on one frame."""

@@ -1,0 +1,1 @@
+"""Tracking: follow a keyframe mask through every frame of a video."""
