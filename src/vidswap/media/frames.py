@@ -66,7 +66,7 @@ def to_rgb(frame: av.VideoFrame, max_side: int | None = None) -> Frame:
     if max_side and max(width, height) > max_side:
         scale = max_side / max(width, height)
         width, height = max(2, round(width * scale)), max(2, round(height * scale))
-    arr: Frame = frame.to_ndarray(format="rgb24", width=width, height=height)
+    arr = np.asarray(frame.to_ndarray(format="rgb24", width=width, height=height), np.uint8)
     turns = round((frame.rotation or 0) / 90) % 4
     return np.ascontiguousarray(np.rot90(arr, k=turns)) if turns else arr
 
