@@ -48,6 +48,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         public_url="http://testserver",
         workers=0,
         secret_key="test-secret",
+        warm_engines=False,
     )
 
 

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     job_plugins: list[str] = Field(
         default_factory=list, description="Modules imported at worker start to register job kinds."
     )
+    warm_engines: bool = Field(default=True, description="Load vision models at start-up.")
     default_concurrency: int = Field(default=5, ge=1)
     demo_credits: int = Field(default=10_000, ge=0)
 

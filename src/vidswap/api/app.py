@@ -7,15 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from vidswap import __version__
 from vidswap.api import errors, housekeeping
 from vidswap.api.body_limit import BodyLimit
 from vidswap.api.deps import Services
-from vidswap.api.routes import account, files, health, uploads, video
+from vidswap.api.routes import account, files, health, masks, uploads, video
 from vidswap.config import Settings
 from vidswap.domain import accounts
 from vidswap.domain.jobs import Executor
+from vidswap.engines.pool import EnginePool
 from vidswap.errors import BodyTooLarge, ImageTooLargeBody
 from vidswap.jobs.local import LocalExecutor
 from vidswap.storage.blobs import LocalBlobStore
@@ -25,7 +27,9 @@ API_PREFIX = "/openapi/v2"
 FORM_OVERHEAD = 1024 * 1024  # multipart boundaries and fields around the file
 
 
-def build_services(settings: Settings, executor: Executor | None = None) -> Services:
+def build_services(
+    settings: Settings, executor: Executor | None = None, engines: EnginePool | None = None
+) -> Services:
     db = Database.from_settings(settings)
     return Services(
         settings=settings,
@@ -33,6 +37,7 @@ def build_services(settings: Settings, executor: Executor | None = None) -> Serv
         blobs=LocalBlobStore.from_settings(settings),
         executor=executor or LocalExecutor(settings),
         keys=accounts.KeyCache(db, settings.api_key_cache_s),
+        engines=engines or EnginePool(),
     )
 
 
@@ -44,6 +49,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if isinstance(svc.executor, LocalExecutor):
             svc.executor.start()
+        if settings.warm_engines:  # load models now, not on the first user's request
+            await run_in_threadpool(svc.engines.warm, "segment")
         stop = asyncio.Event()
         sweeper = asyncio.create_task(housekeeping.run_until(svc, stop))
         try:
@@ -53,6 +60,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             await sweeper
             if isinstance(svc.executor, LocalExecutor):
                 svc.executor.stop()
+            svc.engines.close()
             svc.db.dispose()
 
     app = FastAPI(
@@ -63,7 +71,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.services = svc
     errors.install(app)
-    for module in (video, account, uploads):  # result polling first: routes match in order
+    for module in (video, account, uploads, masks):  # result polling first: routes match in order
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(files.router)
     app.include_router(health.router)

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from vidswap.config import Settings
 from vidswap.domain import accounts
 from vidswap.domain.jobs import Executor
+from vidswap.engines.pool import EnginePool
 from vidswap.errors import InvalidParameter, MissingParameter
 from vidswap.storage.blobs import LocalBlobStore
 from vidswap.storage.db import Database
@@ -30,6 +31,7 @@ class Services:
     blobs: LocalBlobStore
     executor: Executor
     keys: accounts.KeyCache
+    engines: EnginePool
 
 
 @dataclass(frozen=True)

@@ -62,24 +62,26 @@ def grant(session: Session, account: Account, *, monthly: int, package: int, not
     _record(session, account, "grant", monthly, package, note=note)
 
 
-def charge(session: Session, account: Account, amount: int, job_id: int) -> None:
-    """Spends `amount`, monthly credits first; CreditsExhausted if the account cannot pay."""
+def charge(session: Session, account: Account, amount: int, ref_id: int) -> None:
+    """Spends `amount`, monthly credits first; CreditsExhausted if the account cannot pay.
+    `ref_id` names what was bought (a job, a mask selection) so it can be refunded."""
     if amount < 0:
         raise InvalidParameter("A charge must not be negative.")
     if account.credit_monthly + account.credit_package < amount:
         raise CreditsExhausted()
     from_monthly = min(amount, account.credit_monthly)
-    _record(session, account, "charge", -from_monthly, from_monthly - amount, job_id=job_id)
+    _record(session, account, "charge", -from_monthly, from_monthly - amount, ref_id=ref_id)
 
 
-def refund(session: Session, account: Account, job_id: int) -> int:
-    """Returns a job's charges to where they came from; idempotent. Returns credits refunded."""
-    rows = session.scalars(select(LedgerEntry).where(LedgerEntry.job_id == job_id)).all()
+def refund(session: Session, account: Account, ref_id: int) -> int:
+    """Returns the charges for `ref_id` to where they came from; idempotent. Returns the
+    credits refunded."""
+    rows = session.scalars(select(LedgerEntry).where(LedgerEntry.ref_id == ref_id)).all()
     monthly = -sum(r.monthly for r in rows)
     package = -sum(r.package for r in rows)
     if monthly == 0 and package == 0:
         return 0
-    _record(session, account, "refund", monthly, package, job_id=job_id)
+    _record(session, account, "refund", monthly, package, ref_id=ref_id)
     return monthly + package
 
 

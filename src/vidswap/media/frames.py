@@ -78,9 +78,10 @@ def read_frame(path: Path, number: int, index: FrameIndex | None = None) -> Fram
         raise InvalidParameter(
             f"Frame {number + 1} does not exist: the video has {index.count} frames."
         )
-    for i, frame in iter_frames(path, start=number, index=index):
-        if i == number:
-            return frame
+    with _open(path) as container:
+        for i, frame in _decode(container, index, number, number + 1):
+            if i == number:
+                return to_rgb(frame)
     raise InvalidParameter(f"Frame {number + 1} of the video could not be decoded.")
 
 
@@ -98,19 +99,28 @@ def iter_frames(
     frames by their timestamps, so the numbers match `index_frames` exactly.
     """
     index = index or index_frames(path)
+    with _open(path) as container:
+        for number, frame in _decode(container, index, start, stop):
+            yield number, to_rgb(frame, max_side)
+
+
+def _decode(
+    container: Any, index: FrameIndex, start: int, stop: int | None
+) -> Iterator[tuple[int, av.VideoFrame]]:
+    """Decoded frames numbered by timestamp rank; converts none of them (conversion costs
+    more than decoding, and seeking decodes frames nobody asked for)."""
     stop = index.count if stop is None else min(stop, index.count)
     if start >= stop:
         return
     rank = {pts: i for i, pts in enumerate(index.pts)}
-    with _open(path) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        if start > 0:
-            container.seek(index.pts[start], stream=stream, backward=True, any_frame=False)
-        for frame in container.decode(stream):
-            number = rank.get(frame.pts) if frame.pts is not None else None
-            if number is None or number < start:
-                continue
-            if number >= stop:
-                return
-            yield number, to_rgb(frame, max_side)
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    if start > 0:
+        container.seek(index.pts[start], stream=stream, backward=True, any_frame=False)
+    for frame in container.decode(stream):
+        number = rank.get(frame.pts) if frame.pts is not None else None
+        if number is None or number < start:
+            continue
+        if number >= stop:
+            return
+        yield number, frame

@@ -74,6 +74,13 @@ class LocalBlobStore:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(src, dest)
 
+    def write_bytes(self, key: str, data: bytes) -> None:
+        dest = self.path(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(dest)
+
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 

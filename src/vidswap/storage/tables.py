@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -57,7 +58,7 @@ class LedgerEntry(Base):
     kind: Mapped[str] = mapped_column(String(16))  # grant | charge | refund
     monthly: Mapped[int] = mapped_column(Integer)
     package: Mapped[int] = mapped_column(Integer)
-    job_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    ref_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # job or selection
     note: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime]
 
@@ -134,3 +135,40 @@ class TraceReplay(Base):
     state: Mapped[str] = mapped_column(String(8))  # pending | done
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+
+
+class Keyframe(Base):
+    """A video frame with its candidate masks, computed once and shared by selections."""
+
+    __tablename__ = "keyframes"
+    __table_args__ = (UniqueConstraint("source_kind", "source_id", "number"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    source_kind: Mapped[str] = mapped_column(String(8))  # media | video
+    source_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)  # 1-based, as on the wire
+    frame_key: Mapped[str] = mapped_column(String(200))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # name, key, bbox, area
+    created_at: Mapped[datetime]
+
+
+class SelectedMask(Base):
+    """A mask handed out by one mask selection; a swap may use it only with its own video
+    and keyframe."""
+
+    __tablename__ = "masks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    keyframe_row: Mapped[int] = mapped_column(ForeignKey("keyframes.id"))
+    source_kind: Mapped[str] = mapped_column(String(8))
+    source_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(16))
+    blob_key: Mapped[str] = mapped_column(String(200))
+    bbox: Mapped[list[int]] = mapped_column(JSON)  # x, y, width, height
+    area: Mapped[int] = mapped_column(Integer)  # pixels
+    created_at: Mapped[datetime]

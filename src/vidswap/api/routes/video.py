@@ -31,7 +31,6 @@ NOT_ENABLED_POST = {
     "/video/fusion/generate": "fusion",
     "/video/restyle/generate": "restyle",
     "/video/multi_transition/generate": "multi-transition",
-    "/video/mask/selection": "mask selection",
     "/video/swap/generate": "swap",
 }
 NOT_ENABLED_GET = {

@@ -1,0 +1,42 @@
+"""Fakes at the engine seam, registered like real engines."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vidswap.engines import registry
+from vidswap.engines.segment.base import Candidate
+from vidswap.media.frames import Frame
+
+
+@registry.register("segment", "fake")
+class FakeSegmenter:
+    """Person = left third, object = a square at the right, background = the rest."""
+
+    name, kind = "fake", "segment"
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.fail = False
+
+    def setup(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def candidates(self, frame: Frame) -> list[Candidate]:
+        self.calls += 1
+        if self.fail:
+            raise RuntimeError("segmenter exploded")
+        h, w = frame.shape[:2]
+        person = np.zeros((h, w), np.uint8)
+        person[:, : w // 3] = 255
+        obj = np.zeros((h, w), np.uint8)
+        obj[h // 4 : h // 2, 2 * w // 3 : 2 * w // 3 + h // 4] = 255
+        background = 255 - np.maximum(person, obj)
+        return [
+            Candidate("person", person),
+            Candidate("object", obj),
+            Candidate("background", background),
+        ]
