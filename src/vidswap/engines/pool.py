@@ -38,6 +38,11 @@ class EnginePool:
         with lock:
             yield engine
 
+    def loaded(self) -> dict[str, str]:
+        """Kind -> engine name of what this process has built, for /healthz."""
+        with self._guard:
+            return {kind: str(getattr(e, "name", "?")) for kind, e in self._engines.items()}
+
     def close(self) -> None:
         with self._guard:
             for engine in self._engines.values():

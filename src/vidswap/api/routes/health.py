@@ -30,4 +30,5 @@ async def healthz(svc: Svc) -> dict[str, object]:
         "database_kind": "sqlite" if svc.db.is_sqlite else "postgresql",
         "executor": svc.settings.executor,
         "workers": svc.settings.workers,
+        "engines": svc.engines.loaded(),
     }
