@@ -67,7 +67,7 @@ def test_person_found(client: TestClient, account: Account, tmp_path: Path) -> N
     person = fetch_png(client, info[0]["mask_url"])
     assert person.shape == (360, 640)
     x, y, w, h = info[0]["bbox"]
-    assert 50 <= x and x + w <= 310 and 90 <= y and y + h <= 350  # on the pasted photo
+    assert x >= 50 and x + w <= 310 and y >= 90 and y + h <= 350  # on the pasted photo
     background = fetch_png(client, info[-1]["mask_url"])
     assert not np.any((person > 0) & (background > 0))
 

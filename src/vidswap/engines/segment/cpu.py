@@ -1,0 +1,86 @@
+"""The CPU segmentation engine: people, then salient objects, then the background.
+
+Everything is analysed on a copy at most 640 px on its long side; each mask is brought
+back to the frame's size with a guided filter against the full-resolution frame. The
+candidates never overlap, and the background is exactly what no other candidate covers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vidswap.engines import registry
+from vidswap.engines.segment.base import Candidate
+from vidswap.engines.segment.objects import find_objects
+from vidswap.engines.segment.people import PeopleFinder
+from vidswap.engines.segment.regions import (
+    Soft,
+    binary,
+    guide_of,
+    min_pixels,
+    shrink,
+    upsample,
+    without_specks,
+)
+from vidswap.media.frames import Frame, Mask
+
+MAX_OBJECTS = 3
+MIN_SIDE = 16  # frames thinner than this (px) hold nothing worth selecting but background
+
+
+@registry.register("segment", "cpu")
+class CpuSegmenter:
+    """mediapipe for people, opencv-contrib saliency and GrabCut for objects."""
+
+    name, kind = "cpu", "segment"
+
+    def __init__(self) -> None:
+        self._people = PeopleFinder()
+
+    def setup(self) -> None:
+        self._people.setup()
+
+    def close(self) -> None:
+        self._people.close()
+
+    def candidates(self, frame: Frame) -> list[Candidate]:
+        """People (largest first), up to three objects, then exactly one background."""
+        frame = _as_rgb(frame)
+        if min(frame.shape[:2]) < MIN_SIDE:
+            return assemble(frame, [], [])
+        small = shrink(frame)
+        people = self._people.find(small)
+        taken = binary(np.sum(people, axis=0) > 0.5) if people else _empty(small)
+        objects = find_objects(small, taken, MAX_OBJECTS)
+        return assemble(frame, people, objects)
+
+
+def assemble(frame: Frame, people: list[Soft], objects: list[Soft]) -> list[Candidate]:
+    """Full-size, non-overlapping candidates from analysis-size soft masks."""
+    guide = guide_of(frame)
+    floor = min_pixels(frame.shape)
+    union = _empty(frame)
+    out: list[Candidate] = []
+    for name, softs in (("person", people), ("object", objects)):
+        for soft in softs:
+            mask = upsample(soft, guide)
+            mask[union > 0] = 0
+            mask = without_specks(mask, floor)
+            if np.count_nonzero(mask) >= floor:
+                out.append(Candidate(name, mask))
+                union |= mask
+    out.append(Candidate("background", binary(union == 0)))
+    return out
+
+
+def _as_rgb(frame: Frame) -> Frame:
+    """HxWx3 contiguous uint8, also from a grey (HxW, HxWx1) or RGBA (HxWx4) array."""
+    if frame.ndim == 2:
+        frame = frame[..., None]
+    if frame.shape[2] < 3:
+        frame = np.repeat(frame[..., :1], 3, axis=2)
+    return np.ascontiguousarray(frame[..., :3], np.uint8)
+
+
+def _empty(frame: Frame) -> Mask:
+    return np.zeros(frame.shape[:2], np.uint8)

@@ -1,0 +1,165 @@
+"""Objects: salient blobs that are not people, each refined by GrabCut in its own box.
+
+Blobs are found on a ~200 px copy (cheap, and saliency is a region-scale cue anyway);
+GrabCut then cuts each one out of the analysis frame inside a padded box scaled to at most
+`REFINE_SIDE` px, with people and earlier objects fixed as background so candidates never
+overlap. A cut that does not differ in colour from its surroundings is dropped.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from vidswap.engines.segment.regions import (
+    Soft,
+    binary,
+    box,
+    fill_holes,
+    min_pixels,
+    parts,
+    shrink,
+)
+from vidswap.engines.segment.saliency import saliency
+from vidswap.media.frames import Frame, Mask
+
+WORK_SIDE = 200
+REFINE_SIDE = 128
+LEVEL = 0.3  # saliency below this is never an object
+MAX_SHARE = 0.8  # a "salient" region covering more than this of the frame is the scene
+SEPARATION = 0.4  # colour-histogram distance an object must keep from its surroundings
+ITERATIONS = 2
+
+Box = tuple[int, int, int, int]
+_SQUARE = np.ones((3, 3), np.uint8)
+
+
+def find_objects(rgb: Frame, taken: Mask, limit: int = 3) -> list[Soft]:
+    """Up to `limit` object masks (0.0/1.0, the size of `rgb`), most salient first."""
+    found: list[Mask] = []
+    occupied = taken.copy()
+    for blob in blobs(rgb, taken)[: limit + 2]:
+        for cut in refine(rgb, blob, occupied)[: limit - len(found)]:
+            found.append(cut)
+            occupied = np.maximum(occupied, cut)
+        if len(found) == limit:
+            break
+    return [np.asarray(m > 0, np.float32) for m in found]
+
+
+def blobs(rgb: Frame, taken: Mask) -> list[Mask]:
+    """Salient regions outside `taken`, at the size of `rgb`, by saliency mass."""
+    small = shrink(rgb, WORK_SIDE)
+    h, w = small.shape[:2]
+    score = saliency(small)
+    score[_fit(taken, (w, h)) > 0] = 0
+    if float(score.max()) < LEVEL:
+        return []
+    level = max(LEVEL, _otsu(score))
+    mask = np.asarray(cv2.morphologyEx(binary(score >= level), cv2.MORPH_OPEN, _SQUARE), np.uint8)
+    regions = parts(mask, min_pixels(small.shape))
+    regions.sort(key=lambda r: -float(score[r > 0].sum()))
+    size = (rgb.shape[1], rgb.shape[0])
+    return [_fit(r, size) for r in regions if np.count_nonzero(r) <= MAX_SHARE * h * w]
+
+
+def refine(rgb: Frame, blob: Mask, occupied: Mask) -> list[Mask]:
+    """GrabCut seeded with `blob` in a padded box: its separate parts that look like
+    objects, largest first (a blob can join two things that saliency blurred together)."""
+    area = box(blob)
+    if area is None:
+        return []
+    x0, y0, x1, y1 = _pad(area, rgb.shape)
+    scale = min(1.0, REFINE_SIDE / max(x1 - x0, y1 - y0))
+    size = (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale)))
+    crop = np.asarray(cv2.resize(rgb[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA), np.uint8)
+    seeds = _seeds(_fit(blob[y0:y1, x0:x1], size), _fit(occupied[y0:y1, x0:x1], size))
+    edges = (x0 == 0, y0 == 0, x1 == rgb.shape[1], y1 == rgb.shape[0])
+    _fence(seeds, edges)
+    cut = _grabcut(crop, seeds)
+    if cut is None:
+        return []
+    cut = _keep_touching(cut, seeds == cv2.GC_PR_FGD)
+    out = np.zeros(blob.shape, np.uint8)
+    out[y0:y1, x0:x1] = _fit(cut, (x1 - x0, y1 - y0))
+    out[occupied > 0] = 0
+    return [part for part in parts(out, min_pixels(rgb.shape)) if _is_object(rgb, part)]
+
+
+def _seeds(blob: Mask, occupied: Mask) -> Mask:
+    seeds = np.full(blob.shape, cv2.GC_PR_BGD, np.uint8)
+    seeds[blob > 0] = cv2.GC_PR_FGD
+    seeds[occupied > 0] = cv2.GC_BGD
+    return seeds
+
+
+def _fence(seeds: Mask, edges: tuple[bool, bool, bool, bool]) -> None:
+    """The box's sides are background, except where the box is cut off by the frame."""
+    left, top, right, bottom = edges
+    for is_frame_edge, side in zip(
+        (left, top, right, bottom),
+        (np.s_[:, :2], np.s_[:2, :], np.s_[:, -2:], np.s_[-2:, :]),
+        strict=True,
+    ):
+        if not is_frame_edge:
+            seeds[side] = cv2.GC_BGD
+
+
+def _grabcut(crop: Frame, seeds: Mask) -> Mask | None:
+    """Runs GrabCut in place on `seeds`; None when there is nothing to separate."""
+    if not (seeds == cv2.GC_PR_FGD).any() or not np.isin(seeds, (0, 2)).any():
+        return None
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    bgr = np.asarray(cv2.cvtColor(crop, cv2.COLOR_RGB2BGR), np.uint8)
+    try:
+        cv2.grabCut(bgr, seeds, (0, 0, 0, 0), bgd, fgd, ITERATIONS, cv2.GC_INIT_WITH_MASK)
+    except cv2.error:  # too few samples of one side to fit its colour model
+        return None
+    return fill_holes(binary(np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD))))
+
+
+def _keep_touching(cut: Mask, blob: npt.NDArray[np.bool_]) -> Mask:
+    """Only the parts of the cut that overlap the blob it started from."""
+    count, labels = cv2.connectedComponents(cut)
+    hit = np.unique(labels[blob & (cut > 0)])
+    return binary(np.isin(labels, hit[hit > 0])) if count > 1 else cut
+
+
+def _is_object(rgb: Frame, mask: Mask) -> bool:
+    """Big enough, not the whole scene, and coloured unlike the ring of pixels around it."""
+    pixels = np.count_nonzero(mask)
+    if pixels < min_pixels(rgb.shape) or pixels > MAX_SHARE * mask.size:
+        return False
+    reach = max(3, round(0.03 * max(mask.shape)))
+    grown = np.asarray(cv2.dilate(mask, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)))
+    ring = binary((grown > 0) & (mask == 0))
+    if not ring.any():
+        return True
+    return _colour_distance(rgb, mask, ring) >= SEPARATION
+
+
+def _colour_distance(rgb: Frame, a: Mask, b: Mask) -> float:
+    """Bhattacharyya distance (0 same .. 1 disjoint) of the colours under two masks."""
+    hist = [cv2.calcHist([rgb], [0, 1, 2], m, [8, 8, 8], [0, 256] * 3) for m in (a, b)]
+    return float(cv2.compareHist(hist[0], hist[1], cv2.HISTCMP_BHATTACHARYYA))
+
+
+def _pad(area: Box, shape: tuple[int, ...]) -> Box:
+    x0, y0, x1, y1 = area
+    dx, dy = (x1 - x0) // 4 + 4, (y1 - y0) // 4 + 4
+    return max(0, x0 - dx), max(0, y0 - dy), min(shape[1], x1 + dx), min(shape[0], y1 + dy)
+
+
+def _fit(mask: Mask, size: tuple[int, int]) -> Mask:
+    """`mask` resized to `size` (w, h), nearest neighbour so it stays binary."""
+    if (mask.shape[1], mask.shape[0]) == size:
+        return mask
+    return np.asarray(cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST), np.uint8)
+
+
+def _otsu(score: Soft) -> float:
+    level, _ = cv2.threshold(
+        np.asarray(score * 255, np.uint8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU
+    )
+    return float(level) / 255.0
