@@ -1,0 +1,167 @@
+"""The CPU tracking engine: a keyframe mask followed through every frame of a video.
+
+Frames are analysed at most 640 px on their long side and streamed; the video is never
+held at full resolution. Frames before the keyframe are tracked backwards first, in chunks
+(decode a chunk forwards at analysis resolution, follow it in reverse, step to the chunk
+before), their masks kept bit-packed; the output pass then decodes full-resolution frames
+one at a time from frame 0, upsamples each mask against its frame, yields the keyframe's
+own mask, and tracks the rest forwards live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from vidswap.engines import registry
+from vidswap.engines.track.complement import ComplementFollower
+from vidswap.engines.track.flow import Chain, View
+from vidswap.engines.track.masks import u8
+from vidswap.engines.track.matte import Matte
+from vidswap.engines.track.obj import ObjectFollower
+from vidswap.engines.track.person import PersonFollower
+from vidswap.engines.track.store import MaskStore
+from vidswap.engines.track.upsample import Upsampler
+from vidswap.errors import InvalidParameter
+from vidswap.media.frames import Frame, FrameIndex, Mask, index_frames, iter_frames
+
+KINDS = ("person", "object", "background")
+
+
+class Stepper(Protocol):
+    def step(self, view: View) -> Mask: ...
+
+
+@registry.register("track", "cpu")
+class CpuTracker:
+    name, kind = "cpu", "track"
+
+    def __init__(self, analysis_side: int = 640, chunk_bytes: int = 192 * 2**20) -> None:
+        """`chunk_bytes` bounds the analysis frames held at once by the backward pass."""
+        self.side, self.chunk_bytes = analysis_side, chunk_bytes
+        self._matte = Matte()
+        self._upsample = Upsampler()
+
+    def setup(self) -> None:
+        self._matte.open()
+
+    def close(self) -> None:
+        self._matte.close()
+
+    def track(
+        self, video: Path, keyframe: int, mask: Mask, mask_kind: str
+    ) -> Iterator[tuple[int, Mask]]:
+        """Checks the request now (not on the first `next`), then streams the masks.
+
+        The masks come from this engine's models as they are consumed: consume the
+        iterator while holding the engine (`EnginePool.use`), not after."""
+        index = index_frames(video)
+        if mask_kind not in KINDS:
+            raise InvalidParameter(f"Unknown mask kind {mask_kind!r}: use one of {KINDS}.")
+        if not 0 <= keyframe < index.count:
+            raise InvalidParameter(
+                f"Frame {keyframe + 1} does not exist: the video has {index.count} frames."
+            )
+        if mask.ndim != 2:
+            raise InvalidParameter("The mask must be a single-channel image.")
+        _, first = next(iter_frames(video, 0, 1, index=index))
+        if mask.shape != first.shape[:2]:
+            raise InvalidParameter(
+                f"The mask is {mask.shape[1]}x{mask.shape[0]}, "
+                f"the video's frames {first.shape[1]}x{first.shape[0]}."
+            )
+        key = np.where(mask > 127, 255, 0).astype(np.uint8)
+        return self._run(video, index, keyframe, key, mask_kind)
+
+    def _run(
+        self, video: Path, index: FrameIndex, keyframe: int, mask: Mask, kind: str
+    ) -> Iterator[tuple[int, Mask]]:
+        store = MaskStore()
+        if keyframe > 0:
+            self._backward(video, index, keyframe, mask, kind, store)
+        last: Mask | None = None
+        for number, frame in iter_frames(video, 0, keyframe, index=index):
+            small = self._shrink(frame)
+            last = store.pop(number) if number in store else last  # (a frame lost in decoding)
+            if last is None:
+                last = self._fit(mask, (small.shape[0], small.shape[1]))
+            yield number, self._upsample(last, small, frame)
+        yield from self._forward(video, index, keyframe, mask, kind)
+
+    def _forward(
+        self, video: Path, index: FrameIndex, keyframe: int, mask: Mask, kind: str
+    ) -> Iterator[tuple[int, Mask]]:
+        chain, follower = Chain(), None
+        for number, frame in iter_frames(video, keyframe, index=index):
+            view = chain.push(self._shrink(frame))
+            if follower is None:
+                follower = self._follower(kind, view, self._fit(mask, view.shape))
+                yield number, mask
+            else:
+                yield number, self._upsample(follower.step(view), view.rgb, frame)
+
+    def _backward(
+        self, video: Path, index: FrameIndex, keyframe: int, mask: Mask, kind: str, store: MaskStore
+    ) -> None:
+        """Frames keyframe-1 .. 0 into `store`, a chunk of analysis frames at a time."""
+        chain, follower = Chain(), None
+        stop = keyframe + 1
+        per_chunk = max(8, self.chunk_bytes // max(self._frame_bytes(mask.shape), 1))
+        while stop > 0:
+            start = max(0, stop - per_chunk)
+            chunk = [
+                (number, self._fit_frame(rgb, mask.shape))
+                for number, rgb in iter_frames(video, start, stop, index=index, max_side=self.side)
+            ]
+            while chunk:
+                number, rgb = chunk.pop()
+                view = chain.push(rgb)
+                if follower is None:
+                    follower = self._follower(kind, view, self._fit(mask, view.shape))
+                else:
+                    store.put(number, follower.step(view))
+            stop = start
+
+    def _follower(self, kind: str, view: View, mask: Mask) -> Stepper:
+        if kind == "person":
+            return PersonFollower(self._matte, view, mask)
+        if kind == "object":
+            return ObjectFollower(view, mask)
+        return ComplementFollower(self._matte, view, mask)
+
+    def _small_size(self, shape: tuple[int, ...]) -> tuple[int, int]:
+        """(width, height) at analysis resolution, rounded as the decoder rounds them."""
+        rows, cols = shape[:2]
+        if max(rows, cols) <= self.side:
+            return cols, rows
+        scale = self.side / max(rows, cols)
+        return max(2, round(cols * scale)), max(2, round(rows * scale))
+
+    def _frame_bytes(self, shape: tuple[int, ...]) -> int:
+        width, height = self._small_size(shape)
+        return width * height * 3
+
+    def _shrink(self, frame: Frame) -> Frame:
+        size = self._small_size(frame.shape)
+        if size == (frame.shape[1], frame.shape[0]):
+            return frame
+        return u8(cv2.resize(frame, size, interpolation=cv2.INTER_AREA))
+
+    def _fit_frame(self, rgb: Frame, shape: tuple[int, ...]) -> Frame:
+        """A decoder-scaled frame at exactly the analysis size (guards rounding, rotation)."""
+        size = self._small_size(shape)
+        if size == (rgb.shape[1], rgb.shape[0]):
+            return rgb
+        return u8(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+
+    @staticmethod
+    def _fit(mask: Mask, shape: tuple[int, int]) -> Mask:
+        """The keyframe mask at analysis resolution (area-averaged, then thresholded)."""
+        if mask.shape == shape:
+            return mask
+        small = cv2.resize(mask, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+        return np.where(small > 127, 255, 0).astype(np.uint8)

@@ -1,0 +1,115 @@
+"""Following a person: the per-frame person matte, split between our person and others.
+
+The matte re-anchors the outline every frame (flow alone drifts); flow says *which*
+person. `Scene` carries the others and our person's whole shape through occlusion. Matte
+pixels that neither explains may join our mask within a band's width of it, or inside
+our shape, if they move like our person; a larger unexplained region attached to it (a
+person coming in through the border, a passer-by the matte only now sees) or another
+person within reach is settled by colour: GrabCut with our core as foreground, and
+others, non-people and pixels moving with something else as background.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from vidswap.engines.track import masks as m
+from vidswap.engines.track.cut import Cutter
+from vidswap.engines.track.flow import View, magnitude
+from vidswap.engines.track.follow import LOOKALIKE, Follower
+from vidswap.engines.track.matte import Matte
+from vidswap.engines.track.motion import expected_flow, local_flow
+from vidswap.engines.track.scene import TRUST_SHARE, Moved, Scene
+from vidswap.media.frames import Mask
+
+MATTE_AGREES = 0.3  # below this share of the warped mask on the matte, trust the flow
+PART_SHARE = 0.25  # a matte part is ours when this share of it lies on our prior
+SETTLE_SHARE = 0.01  # unexplained or contested pixels, as a share of our area, worth a cut
+
+
+class PersonFollower(Follower):
+    def __init__(self, matte: Matte, view: View, mask: Mask) -> None:
+        self.matte = matte
+        self.cut = Cutter()
+        self.scene = Scene(matte.people(view), mask)
+        super().__init__(view, mask)
+
+    def follow(self, view: View, warped: Mask) -> Mask:
+        people = self.matte.people(view)
+        moved = self.scene.move(view, warped)
+        others = moved.others & ~warped  # where both claim a pixel, the visible one won
+        if m.area(warped & people) < MATTE_AGREES * m.area(warped):
+            return self._unseen(view, warped & ~others)
+        joinable, strays = self._motion_check(view, warped, moved)
+        free = people & ~others
+        r = m.band_radius(warped)
+        reach = m.dilate(warped, r)
+        out = (free & warped & ~strays) | (free & (reach | moved.shape) & joinable)
+        beyond = m.keep_overlapping(free & ~reach & ~moved.shape, m.dilate(reach, 2), 0.0)
+        disputed = m.keep_overlapping(beyond, m.dilate(others, 2), 0.0)
+        out |= beyond & ~disputed & joinable  # attached to us alone: the matte's word
+        contact = others & m.dilate(warped, 2 * r)
+        if m.area(disputed) + m.area(contact) > SETTLE_SHARE * m.area(warped):
+            zone = (m.dilate(others, 2 * r) & m.dilate(out, 2 * r)) | disputed
+            out = self._settle(view, free, warped, out, joinable & ~strays, r, zone)
+        return m.keep_overlapping(out, warped | (out & moved.shape), PART_SHARE)
+
+    def _unseen(self, view: View, warped: Mask) -> Mask:
+        """The matte does not see our person here: keep the flow's answer while it still
+        looks like them (an unusual pose, a person from behind), drop it once it does
+        not (a ghost left on the background by a person who walked out)."""
+        if self.appearance is None or m.area(warped) < self.min_area:
+            return self._empty(view)
+        return warped if self._distance(view, warped) < LOOKALIKE else self._empty(view)
+
+    def _motion_check(self, view: View, warped: Mask, moved: Moved) -> tuple[Mask, Mask]:
+        """Which pixels may join our person by their motion: those whose flow matches our
+        person's own motion nearby, or whose flow means nothing (just uncovered, or no
+        part of our person near). Strays: pixels of our warped mask that clearly move
+        with something else (flow smoothing at a boundary hands us a few every frame).
+        Our motion nearby is the flow on our pixels around, or, while our person is
+        mostly hidden, their remembered motion."""
+        if view.flow is None or not cv2.countNonZero(moved.others):
+            # alone in the matte: nobody to tell apart (and no second flow to compute)
+            return np.full(view.shape, 255, np.uint8), np.zeros(view.shape, np.uint8)
+        if m.area(warped) >= TRUST_SHARE * m.area(moved.shape):
+            local, weight = local_flow(view.flow, warped, int(0.06 * max(view.shape)))
+        else:
+            local, weight = expected_flow(moved.motion, view.shape), np.ones(view.shape, np.float32)
+        diff = magnitude(view.flow - local)
+        tol = 3.0 + 0.3 * magnitude(local)
+        judged = (view.reliable > 0) & (weight > 0.05)
+        joinable = np.where(~judged | (diff < tol), 255, 0).astype(np.uint8)
+        strays = np.where(judged & (diff > 2 * tol), 255, 0).astype(np.uint8)
+        return joinable, strays
+
+    def _settle(
+        self, view: View, free: Mask, warped: Mask, out: Mask, joinable: Mask, r: int, zone: Mask
+    ) -> Mask:
+        """Colour decides in `zone` (where we meet others, and unexplained parts attached
+        to us and to them): GrabCut on the box around it, our core sure, others,
+        non-people and pixels moving with something else sure background, our current
+        answer probably ours, the rest probably not."""
+        roi = m.box(zone, 4 * r + 8)
+        if roi is None:
+            return out
+        labels = np.full(view.shape, cv2.GC_BGD, np.uint8)
+        labels[(free & joinable) > 0] = cv2.GC_PR_BGD
+        labels[(out & joinable) > 0] = cv2.GC_PR_FGD
+        labels[(out & joinable & m.erode(warped, r)) > 0] = cv2.GC_FGD
+        cut = self.cut(view.bgr, labels, roi) & free
+        return (out & ~zone) | (cut & zone)
+
+    def reacquire(self, view: View) -> Mask:
+        """Back from behind someone: matte pixels in our shape; back through the border:
+        the lookalike matte part where we left."""
+        moved = self.scene.move(view, None)
+        candidates = self.matte.people(view) & ~moved.others
+        inside = candidates & moved.shape
+        if m.area(inside) >= self.min_area:
+            return m.keep_overlapping(candidates, inside, 0.0)
+        return self.pick(view, candidates)
+
+    def observe(self, view: View, out: Mask) -> None:
+        self.scene.update(view, self.matte.people(view), out)
