@@ -37,6 +37,9 @@ test: install system-deps lint
 bench: install
 	$(BIN)/python -m bench.result_rps
 	$(BIN)/python -m bench.upload
+	$(BIN)/python -m bench.speed_masks
+	$(BIN)/python -m bench.speed_track
+	$(BIN)/python -m bench.quality_masks
 
 clean:
 	rm -rf $(VENV) .vidswap .pytest_cache .mypy_cache .ruff_cache
