@@ -70,9 +70,3 @@ def get(db: Database, account_id: int, job_id: int) -> Job:
     if job is None or job.account_id != account_id:
         raise NotFound(f"No video with id {job_id}.")
     return job
-
-
-def submit(db: Database, executor: Executor, account_id: int, kind: str, **kw: Any) -> Job:
-    job = accept(db, account_id, kind, **kw)
-    executor.submit(job.id)
-    return job

@@ -140,11 +140,3 @@ def get_media(db: Database, account_id: int, media_id: int) -> Media:
     if row is None or row.account_id != account_id:
         raise NotFound(f"No media with id {media_id}.")
     return row
-
-
-def get_image(db: Database, account_id: int, img_id: int) -> Image:
-    with db.read() as session:
-        row = session.get(Image, img_id)
-    if row is None or row.account_id != account_id:
-        raise NotFound(f"No image with id {img_id}.")
-    return row

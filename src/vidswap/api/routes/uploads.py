@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from vidswap.api.deps import Svc, Writer
+from vidswap.api.deps import Caller, Services, Svc, Writer
 from vidswap.api.forms import Source, stage_request
 from vidswap.api.replay import once
 from vidswap.api.schemas import Envelope, ImageUploadResp, MediaUploadResp, ok
+from vidswap.config import Settings
 from vidswap.domain import uploads
+from vidswap.storage.blobs import LocalBlobStore
+from vidswap.storage.db import Database
 
 router = APIRouter(tags=["uploads"])
 
@@ -20,6 +25,24 @@ def _doc(file_field: str, url_field: str) -> dict[str, Any]:
     props = {file_field: {"type": "string", "format": "binary"}, url_field: {"type": "string"}}
     schema = {"type": "object", "properties": props}
     return {"requestBody": {"content": {"multipart/form-data": {"schema": schema}}}}
+
+
+Save = Callable[[Database, LocalBlobStore, Settings, int, Path], uploads.Stored]
+
+
+async def _upload(
+    request: Request, svc: Services, caller: Caller, source: Source, save: Save
+) -> dict[str, Any]:
+    """Stage the file or URL, validate and store it, once per Ai-trace-id."""
+
+    async def work() -> dict[str, Any]:
+        staged = await stage_request(svc, request, source)
+        stored = await run_in_threadpool(
+            save, svc.db, svc.blobs, svc.settings, caller.account_id, staged
+        )
+        return {"id": stored.id, "url": stored.url, "media_type": stored.media_type}
+
+    return await once(svc, caller, work)
 
 
 @router.post(
@@ -35,15 +58,8 @@ async def upload_image(request: Request, svc: Svc, caller: Writer) -> dict[str, 
         svc.settings.image_max_bytes,
         lambda size: uploads.image_too_large(svc.settings, size),
     )
-
-    async def work() -> dict[str, Any]:
-        staged = await stage_request(svc, request, source)
-        stored = await run_in_threadpool(
-            uploads.save_image, svc.db, svc.blobs, svc.settings, caller.account_id, staged
-        )
-        return ok(ImageUploadResp(img_id=stored.id, img_url=stored.url))
-
-    return await once(svc, caller, work)
+    stored = await _upload(request, svc, caller, source, uploads.save_image)
+    return ok(ImageUploadResp(img_id=stored["id"], img_url=stored["url"]))
 
 
 @router.post(
@@ -59,13 +75,8 @@ async def upload_media(request: Request, svc: Svc, caller: Writer) -> dict[str, 
         svc.settings.media_max_bytes,
         lambda size: uploads.media_too_large(svc.settings, size),
     )
-
-    async def work() -> dict[str, Any]:
-        staged = await stage_request(svc, request, source)
-        stored = await run_in_threadpool(
-            uploads.save_media, svc.db, svc.blobs, svc.settings, caller.account_id, staged
-        )
-        resp = MediaUploadResp(media_id=stored.id, media_type=stored.media_type, url=stored.url)
-        return ok(resp)
-
-    return await once(svc, caller, work)
+    stored = await _upload(request, svc, caller, source, uploads.save_media)
+    resp = MediaUploadResp(
+        media_id=stored["id"], media_type=stored["media_type"], url=stored["url"]
+    )
+    return ok(resp)
