@@ -26,9 +26,10 @@ Mask = npt.NDArray[np.uint8]  # HxW, 255 = in
 
 @dataclass(frozen=True)
 class FrameIndex:
-    """Presentation timestamps of every frame, in display order."""
+    """Presentation timestamps of every frame, in display order, and where to seek for it."""
 
     pts: list[int]
+    seek: list[int]  # per frame: a timestamp at or before the keyframe it decodes from
     time_base: Fraction
     fps: float
     codec: str
@@ -46,14 +47,20 @@ def index_frames(path: Path) -> FrameIndex:
     """Demuxes (without decoding) to list every frame's timestamp; ~ms for a 30 s clip."""
     with _open(path) as container:
         stream = container.streams.video[0]
-        stamps = [
-            p.pts if p.pts is not None else p.dts
-            for p in container.demux(stream)
-            if p.size and (p.pts is not None or p.dts is not None)
-        ]
+        frames: list[tuple[int, int]] = []  # (pts, seek), in decode order
+        seek = 0
+        for packet in container.demux(stream):
+            pts = packet.pts if packet.pts is not None else packet.dts
+            if not packet.size or pts is None:
+                continue
+            if packet.is_keyframe or not frames:
+                seek = min(pts, packet.dts if packet.dts is not None else pts)
+            frames.append((pts, seek))
+        frames.sort()
         rate = stream.average_rate or stream.guessed_rate
         return FrameIndex(
-            pts=sorted(stamps),
+            pts=[pts for pts, _ in frames],
+            seek=[at for _, at in frames],
             time_base=stream.time_base or Fraction(1, 90000),
             fps=float(rate) if rate else 0.0,
             codec=stream.codec_context.name,
@@ -116,7 +123,9 @@ def _decode(
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
     if start > 0:
-        container.seek(index.pts[start], stream=stream, backward=True, any_frame=False)
+        # Not the frame's own pts: MP4 seeks by decode time, and with B-frames a frame may
+        # decode before the keyframe whose decode time is just below its pts.
+        container.seek(index.seek[start], stream=stream, backward=True, any_frame=False)
     for frame in container.decode(stream):
         number = rank.get(frame.pts) if frame.pts is not None else None
         if number is None or number < start:

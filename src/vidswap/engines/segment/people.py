@@ -17,10 +17,11 @@ import numpy as np
 from vidswap.engines.segment.faces import Face, detect, detect_tiled
 from vidswap.engines.segment.instances import REACH, body_box, body_distance, split
 from vidswap.engines.segment.regions import Soft, binary, box, min_pixels, parts
+from vidswap.engines.segment.selfie import LANDSCAPE, SQUARE, Selfie
 from vidswap.media.frames import Frame, Mask
 
 MATTE_LEVEL = 0.7  # selfie-matte probability above which a pixel is foreground
-LANDSCAPE = 1.2  # width/height from which the landscape matte model does better
+WIDE = 1.2  # width/height from which the landscape matte model does better
 FACE_SCORE = 0.6
 SECOND_LOOKS = 2  # faceless matte regions searched again for a face, on a crop
 _EDGE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
@@ -30,7 +31,8 @@ class PeopleFinder:
     """Owns the mediapipe graphs; `find` is not re-entrant (callers hold a lock)."""
 
     def __init__(self) -> None:
-        self._graphs: dict[str, Any] = {}
+        self._mattes: dict[str, Selfie] = {}
+        self._faces: Any = None
 
     def setup(self) -> None:
         """Loads the models shipped in the mediapipe wheel (nothing downloads): both selfie
@@ -40,19 +42,19 @@ class PeopleFinder:
         import mediapipe as mp  # heavy: only when an engine is built
 
         solutions: Any = mp.solutions
-        selfie = solutions.selfie_segmentation.SelfieSegmentation
-        self._graphs = {
-            "landscape": selfie(model_selection=1),
-            "square": selfie(model_selection=0),
-            "faces": solutions.face_detection.FaceDetection(
-                model_selection=1, min_detection_confidence=FACE_SCORE
-            ),
-        }
+        self._mattes = {"landscape": Selfie(LANDSCAPE), "square": Selfie(SQUARE)}
+        for matte in self._mattes.values():
+            matte.open()
+        self._faces = solutions.face_detection.FaceDetection(
+            model_selection=1, min_detection_confidence=FACE_SCORE
+        )
 
     def close(self) -> None:
-        for graph in self._graphs.values():
-            graph.close()
-        self._graphs = {}
+        for matte in self._mattes.values():
+            matte.close()
+        if self._faces is not None:
+            self._faces.close()
+        self._mattes, self._faces = {}, None
 
     def find(self, rgb: Frame) -> list[Soft]:
         """One soft mask per person (0..1, the size of `rgb`), largest first."""
@@ -69,16 +71,16 @@ class PeopleFinder:
     def matte(self, rgb: Frame) -> Soft:
         """Per-pixel probability (0..1) of being a person, or anything a selfie matte
         takes for the foreground (see the module docstring)."""
-        if not self._graphs:
+        if not self._mattes:
             raise RuntimeError("PeopleFinder.setup() must run before it is used.")
-        landscape = rgb.shape[1] >= LANDSCAPE * rgb.shape[0]
+        landscape = rgb.shape[1] >= WIDE * rgb.shape[0]
         return self._matte(rgb, "landscape" if landscape else "square")
 
     def faces(self, rgb: Frame) -> list[Face]:
-        return detect_tiled(self._graphs["faces"], rgb)
+        return detect_tiled(self._faces, rgb)
 
     def _matte(self, rgb: Frame, model: str) -> Soft:
-        prob = np.asarray(self._graphs[model].process(rgb).segmentation_mask, np.float32)
+        prob = self._mattes[model](rgb)
         return np.asarray(cv2.medianBlur(prob, 5), np.float32) if min(prob.shape) >= 5 else prob
 
     def _in_matte(self, rgb: Frame, prob: Soft, faces: list[Face]) -> tuple[list[Mask], list[Face]]:
@@ -106,7 +108,7 @@ class PeopleFinder:
         x0, y0 = max(0, x0 - pad), max(0, y0 - pad)
         x1, y1 = min(rgb.shape[1], x1 + pad), min(rgb.shape[0], y1 + pad)
         crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
-        faces = [f.shifted(x0, y0) for f in detect(self._graphs["faces"], crop)]
+        faces = [f.shifted(x0, y0) for f in detect(self._faces, crop)]
         return [f for f in faces if region[f.centre[1], f.centre[0]]]
 
     def _on_its_own(self, rgb: Frame, prob: Soft, face: Face, people: list[Mask]) -> Mask:

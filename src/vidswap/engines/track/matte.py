@@ -1,43 +1,29 @@
-"""A per-frame person matte from mediapipe's selfie segmentation (model bundled in the wheel).
-
-Kept separate so mediapipe, which has no type information, is touched in one place only.
-The landscape model (model_selection=1) runs at 256x144 inside: ~3.5 ms a frame here.
-"""
+"""A per-frame person matte for tracking: the landscape selfie model, once per view."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from vidswap.engines.segment.selfie import LANDSCAPE, Prob, Selfie
 from vidswap.engines.track.flow import View
-
-Prob = npt.NDArray[np.float32]  # HxW, 0..1 person likelihood
 
 
 class Matte:
     """Loads the model once; `__call__` returns the matte of a view, computed once per view."""
 
     def __init__(self) -> None:
-        self._model: Any = None
+        self._selfie = Selfie(LANDSCAPE)
 
     def open(self) -> None:
-        if self._model is None:
-            from mediapipe.python.solutions import selfie_segmentation  # heavy import
-
-            self._model = selfie_segmentation.SelfieSegmentation(model_selection=1)
+        self._selfie.open()
 
     def close(self) -> None:
-        if self._model is not None:
-            self._model.close()
-            self._model = None
+        self._selfie.close()
 
     def __call__(self, view: View) -> Prob:
         if "matte" not in view.cache:
-            self.open()
-            result: Any = self._model.process(view.rgb)
-            view.cache["matte"] = np.asarray(result.segmentation_mask, np.float32)
+            view.cache["matte"] = self._selfie(view.rgb)
         prob: Prob = view.cache["matte"]
         return prob
 
