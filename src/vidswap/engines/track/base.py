@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from vidswap.media.frames import Mask
+from vidswap.media.frames import Frame, Mask
 
 
 class Tracker(Protocol):
@@ -23,4 +23,11 @@ class Tracker(Protocol):
         """Yields `(frame_number, mask)` for every frame of `video` in display order
         (0-based numbers, masks the size of the displayed frame, 255 = in), starting from
         `mask` on frame `keyframe`; `mask_kind` is person, object or background."""
+        ...
+
+    def follow(
+        self, video: Path, keyframe: int, mask: Mask, mask_kind: str, *, max_side: int | None = None
+    ) -> Iterator[tuple[int, Frame, Mask]]:
+        """As `track`, with each displayed frame beside its mask, both scaled so their long
+        side is at most `max_side` (the swap renders from these, decoding once)."""
         ...

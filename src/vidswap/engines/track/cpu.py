@@ -55,7 +55,13 @@ class CpuTracker:
     def track(
         self, video: Path, keyframe: int, mask: Mask, mask_kind: str
     ) -> Iterator[tuple[int, Mask]]:
-        """Checks the request now (not on the first `next`), then streams the masks.
+        return ((n, m) for n, _, m in self.follow(video, keyframe, mask, mask_kind))
+
+    def follow(
+        self, video: Path, keyframe: int, mask: Mask, mask_kind: str, *, max_side: int | None = None
+    ) -> Iterator[tuple[int, Frame, Mask]]:
+        """Checks the request now (not on the first `next`), then streams every frame
+        with its mask, both scaled so their long side is at most `max_side`.
 
         The masks come from this engine's models as they are consumed: consume the
         iterator while holding the engine (`EnginePool.use`), not after."""
@@ -75,34 +81,46 @@ class CpuTracker:
                 f"the video's frames {first.shape[1]}x{first.shape[0]}."
             )
         key = np.where(mask > 127, 255, 0).astype(np.uint8)
-        return self._run(video, index, keyframe, key, mask_kind)
+        return self._run(video, index, keyframe, key, mask_kind, max_side)
 
     def _run(
-        self, video: Path, index: FrameIndex, keyframe: int, mask: Mask, kind: str
-    ) -> Iterator[tuple[int, Mask]]:
+        self,
+        video: Path,
+        index: FrameIndex,
+        keyframe: int,
+        mask: Mask,
+        kind: str,
+        max_side: int | None,
+    ) -> Iterator[tuple[int, Frame, Mask]]:
         store = MaskStore()
         if keyframe > 0:
             self._backward(video, index, keyframe, mask, kind, store)
         last: Mask | None = None
-        for number, frame in iter_frames(video, 0, keyframe, index=index):
-            small = self._shrink(frame)
+        for number, frame in iter_frames(video, 0, keyframe, index=index, max_side=max_side):
+            small = self._fit_frame(frame, mask.shape)
             last = store.pop(number) if number in store else last  # (a frame lost in decoding)
             if last is None:
                 last = self._fit(mask, (small.shape[0], small.shape[1]))
-            yield number, self._upsample(last, small, frame)
-        yield from self._forward(video, index, keyframe, mask, kind)
+            yield number, frame, self._upsample(last, small, frame)
+        yield from self._forward(video, index, keyframe, mask, kind, max_side)
 
     def _forward(
-        self, video: Path, index: FrameIndex, keyframe: int, mask: Mask, kind: str
-    ) -> Iterator[tuple[int, Mask]]:
+        self,
+        video: Path,
+        index: FrameIndex,
+        keyframe: int,
+        mask: Mask,
+        kind: str,
+        max_side: int | None,
+    ) -> Iterator[tuple[int, Frame, Mask]]:
         chain, follower = Chain(), None
-        for number, frame in iter_frames(video, keyframe, index=index):
-            view = chain.push(self._shrink(frame))
+        for number, frame in iter_frames(video, keyframe, index=index, max_side=max_side):
+            view = chain.push(self._fit_frame(frame, mask.shape))
             if follower is None:
                 follower = self._follower(kind, view, self._fit(mask, view.shape))
-                yield number, mask
+                yield number, frame, self._fit(mask, frame.shape[:2])
             else:
-                yield number, self._upsample(follower.step(view), view.rgb, frame)
+                yield number, frame, self._upsample(follower.step(view), view.rgb, frame)
 
     def _backward(
         self, video: Path, index: FrameIndex, keyframe: int, mask: Mask, kind: str, store: MaskStore
@@ -145,23 +163,17 @@ class CpuTracker:
         width, height = self._small_size(shape)
         return width * height * 3
 
-    def _shrink(self, frame: Frame) -> Frame:
-        size = self._small_size(frame.shape)
-        if size == (frame.shape[1], frame.shape[0]):
-            return frame
-        return u8(cv2.resize(frame, size, interpolation=cv2.INTER_AREA))
-
     def _fit_frame(self, rgb: Frame, shape: tuple[int, ...]) -> Frame:
-        """A decoder-scaled frame at exactly the analysis size (guards rounding, rotation)."""
+        """`rgb` at exactly the analysis size of frames shaped `shape` (guards rounding)."""
         size = self._small_size(shape)
         if size == (rgb.shape[1], rgb.shape[0]):
             return rgb
         return u8(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
 
     @staticmethod
-    def _fit(mask: Mask, shape: tuple[int, int]) -> Mask:
-        """The keyframe mask at analysis resolution (area-averaged, then thresholded)."""
-        if mask.shape == shape:
+    def _fit(mask: Mask, shape: tuple[int, ...]) -> Mask:
+        """The keyframe mask at another resolution (area-averaged, then thresholded)."""
+        if mask.shape == shape[:2]:
             return mask
         small = cv2.resize(mask, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
         return np.where(small > 127, 255, 0).astype(np.uint8)

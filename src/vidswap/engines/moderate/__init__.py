@@ -1,0 +1,1 @@
+"""Moderation engines: explicit content in uploaded images and generated frames."""
