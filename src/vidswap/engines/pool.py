@@ -50,7 +50,12 @@ class EnginePool:
             self._engines.clear()
 
 
-BUILTIN = {"segment": "vidswap.engines.segment.cpu", "track": "vidswap.engines.track.cpu"}
+BUILTIN = {
+    "segment": "vidswap.engines.segment.cpu",
+    "track": "vidswap.engines.track.cpu",
+    "render": "vidswap.engines.render.cpu",
+    "moderate": "vidswap.engines.moderate.nudenet",
+}
 
 
 def _load_builtin(kind: str) -> None:

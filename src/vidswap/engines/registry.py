@@ -23,7 +23,7 @@ E = TypeVar("E", bound=Engine)
 Factory = Callable[[], Engine]
 
 _FACTORIES: dict[tuple[str, str], Factory] = {}
-DEFAULTS: dict[str, str] = {"segment": "cpu", "track": "cpu"}
+DEFAULTS: dict[str, str] = {"segment": "cpu", "track": "cpu", "render": "cpu", "moderate": "cpu"}
 
 
 def register(kind: str, name: str) -> Callable[[Callable[[], E]], Callable[[], E]]:
