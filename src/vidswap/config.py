@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     )
     warm_engines: bool = Field(default=True, description="Load vision models at start-up.")
     default_concurrency: int = Field(default=5, ge=1)
+    swap_prices: dict[str, int] = Field(
+        default={"360p": 9, "540p": 10, "720p": 12},
+        description="Credits per started second of swap output, by quality.",
+    )
     demo_credits: int = Field(default=10_000, ge=0)
 
     @field_validator("public_url")

@@ -13,7 +13,7 @@ from vidswap import __version__
 from vidswap.api import errors, housekeeping
 from vidswap.api.body_limit import BodyLimit
 from vidswap.api.deps import Services
-from vidswap.api.routes import account, files, health, masks, uploads, video
+from vidswap.api.routes import account, files, health, masks, swap, uploads, video
 from vidswap.config import Settings
 from vidswap.domain import accounts
 from vidswap.domain.jobs import Executor
@@ -71,7 +71,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.services = svc
     errors.install(app)
-    for module in (video, account, uploads, masks):  # result polling first: routes match in order
+    # Result polling first: routes match in order.
+    for module in (video, account, uploads, masks, swap):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(files.router)
     app.include_router(health.router)

@@ -52,6 +52,10 @@ class VideoResultResp(BaseModel):
     has_audio: bool = Field(description="vidswap extension")
     credits: int = Field(description="credits charged (vidswap extension)")
     err_msg: str = Field(description="why a job ended at 7 or 8 (vidswap extension)")
+    method: str = Field(
+        description="how a swap was rendered: background, object, face or subject "
+        "(vidswap extension)"
+    )
 
 
 def ok(resp: BaseModel | dict[str, object]) -> dict[str, object]:

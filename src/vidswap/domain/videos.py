@@ -21,6 +21,9 @@ class VideoSource:
     path: Path
     blob_key: str
     codec: str
+    width: int  # as displayed (rotation applied)
+    height: int
+    duration: float  # seconds
 
 
 def resolve(
@@ -30,15 +33,33 @@ def resolve(
         media = uploads.get_media(db, account_id, source_id)
         if media.media_type != "video":
             raise InvalidParameter(f"Media {source_id} is {media.media_type}, not a video.")
+        width, height = media.width, media.height
+        if media.rotation % 180:
+            width, height = height, width
         return VideoSource(
-            "media", media.id, blobs.path(media.blob_key), media.blob_key, media.codec
+            "media",
+            media.id,
+            blobs.path(media.blob_key),
+            media.blob_key,
+            media.codec,
+            width,
+            height,
+            media.duration,
         )
     job = jobs.get(db, account_id, source_id)
     key = job.result.get("video_key")
     if job.status != "succeeded" or not key:
         raise InvalidParameter(f"Video {source_id} has no finished video to work on.")
+    res = job.result
     return VideoSource(
-        "video", job.id, blobs.path(str(key)), str(key), str(job.result.get("codec", "h264"))
+        "video",
+        job.id,
+        blobs.path(str(key)),
+        str(key),
+        str(res.get("codec", "h264")),
+        int(res.get("width", 0)),
+        int(res.get("height", 0)),
+        float(res.get("duration", 0.0)),
     )
 
 

@@ -6,9 +6,12 @@ import importlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vidswap.errors import VidswapError
+
+if TYPE_CHECKING:
+    from vidswap.jobs.resources import Resources
 
 
 class JobCancelled(VidswapError):
@@ -27,10 +30,12 @@ class JobModerated(VidswapError):
 
 @dataclass
 class JobContext:
-    """What a running job sees: its id, a progress setter and cancellation checks."""
+    """What a running job sees: its id, a progress setter, cancellation checks, and the
+    worker's shared resources (None for kinds that need none, as in some tests)."""
 
     job_id: int
     attempt: int
+    resources: Resources | None = None
     progress: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
     _reason: VidswapError | None = None
@@ -47,6 +52,11 @@ class JobContext:
     def stop(self, reason: VidswapError) -> None:
         self._reason = reason
         self._stop.set()
+
+    def need(self) -> Resources:
+        if self.resources is None:
+            raise VidswapError("This job needs a worker's resources and was run without them.")
+        return self.resources
 
     def sleep(self, seconds: float) -> None:
         """Waits, but wakes up and raises as soon as the job must stop."""

@@ -20,11 +20,12 @@ from typing import Any
 
 from vidswap.config import Settings
 from vidswap.jobs import kinds, task
+from vidswap.jobs.resources import Resources
 from vidswap.jobs.runner import run_job
 from vidswap.storage.db import Database
 
 log = logging.getLogger(__name__)
-BUILTIN_KINDS: list[str] = []
+BUILTIN_KINDS = ["vidswap.jobs.swap"]
 POLL_S = 1.0
 
 
@@ -43,6 +44,7 @@ def worker_loop(settings: Settings, wake: Any, name: str) -> None:
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(message)s")
     kinds.load_plugins([*BUILTIN_KINDS, *settings.job_plugins])
     db = Database.from_settings(settings)
+    resources = Resources.for_worker(settings, db)
     while os.getppid() == parent:
         ran = any(
             run_job(
@@ -51,6 +53,7 @@ def worker_loop(settings: Settings, wake: Any, name: str) -> None:
                 name,
                 lease_s=settings.job_lease_s,
                 heartbeat_s=settings.job_heartbeat_s,
+                resources=resources,
             )
             for job_id in task.claimable_ids(db)
         )

@@ -8,6 +8,7 @@ import threading
 from vidswap.errors import VidswapError
 from vidswap.jobs import kinds, task
 from vidswap.jobs.kinds import JobCancelled, JobContext, JobModerated, LeaseLost
+from vidswap.jobs.resources import Resources
 from vidswap.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -39,12 +40,20 @@ class _Heartbeat(threading.Thread):
                 self.ctx.stop(LeaseLost())
 
 
-def run_job(db: Database, job_id: int, worker: str, *, lease_s: float, heartbeat_s: float) -> bool:
+def run_job(
+    db: Database,
+    job_id: int,
+    worker: str,
+    *,
+    lease_s: float,
+    heartbeat_s: float,
+    resources: Resources | None = None,
+) -> bool:
     """Runs one job to an end state. False when the row was not ours to run."""
     claim = task.claim(db, job_id, worker, lease_s)
     if claim is None:
         return False
-    ctx = JobContext(job_id=claim.job_id, attempt=claim.attempt)
+    ctx = JobContext(job_id=claim.job_id, attempt=claim.attempt, resources=resources)
     beat = _Heartbeat(db, ctx, worker, lease_s, heartbeat_s)
     beat.start()
     try:

@@ -31,7 +31,6 @@ NOT_ENABLED_POST = {
     "/video/fusion/generate": "fusion",
     "/video/restyle/generate": "restyle",
     "/video/multi_transition/generate": "multi-transition",
-    "/video/swap/generate": "swap",
 }
 NOT_ENABLED_GET = {
     "/video/lip_sync/tts_list": "lip sync",
@@ -65,6 +64,7 @@ def result_of(url: str, job: dict[str, Any]) -> dict[str, Any]:
         "has_audio": bool(res.get("has_audio", False)),
         "credits": job["credits"],
         "err_msg": job["error"],
+        "method": str(res.get("method", "")),
     }
 
 

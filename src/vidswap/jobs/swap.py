@@ -1,0 +1,172 @@
+"""The `swap` job: track the chosen mask through the video, render, encode, moderate.
+
+Frames stream through at output resolution: decoded by the tracker beside their masks,
+rendered, and handed to the encoder's thread. A scene that must see the whole video
+first (object removal needs a clean plate) gets a study pass; the masks of that pass are
+kept bit-packed until the render pass reaches their frames.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from vidswap.domain.swap import KIND
+from vidswap.domain.targets import load_target
+from vidswap.engines.track.store import MaskStore
+from vidswap.errors import VidswapError
+from vidswap.jobs.kinds import JobContext, JobModerated, register
+from vidswap.jobs.resources import Resources
+from vidswap.media.encode import VideoWriter
+from vidswap.media.frames import Frame, FrameIndex, Mask, index_frames, iter_frames, read_frame
+
+log = logging.getLogger(__name__)
+SAMPLE_SIDE = 640  # moderation looks at output frames this large
+Tracked = Iterator[tuple[int, Frame, Mask]]
+
+
+@register(KIND)
+def swap_job(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    return SwapRun(ctx, ctx.need(), params).run()
+
+
+class SwapRun:
+    def __init__(self, ctx: JobContext, res: Resources, params: dict[str, Any]) -> None:
+        self.ctx, self.res, self.params = ctx, res, params
+        self.size = (int(params["width"]), int(params["height"]))
+        self.mode = str(params["mask_name"])
+        self.keyframe = int(params["keyframe"]) - 1
+        self.source = res.blobs.path(str(params["source_key"]))
+        if not self.source.exists():
+            raise VidswapError("The source video was deleted; upload it again.")
+        self.index = index_frames(self.source)
+        self.samples: list[Frame] = []
+        self.done = 0
+
+    def run(self) -> dict[str, Any]:
+        staged = self.res.blobs.staging_dir() / f"swap-{self.ctx.job_id}-{self.ctx.attempt}.mp4"
+        try:
+            method, has_audio = self._render(staged)
+            self._moderate()
+            key = self.res.blobs.new_key("vid", "mp4")
+            size = staged.stat().st_size
+            self.res.blobs.put_file(key, staged)
+        finally:
+            staged.unlink(missing_ok=True)
+        return {
+            "video_key": key,
+            "codec": "h264",
+            "width": self.size[0],
+            "height": self.size[1],
+            "size": size,
+            "has_audio": has_audio,
+            "duration": frames_duration(self.index),
+            "frames": self.index.count,
+            "method": method,
+        }
+
+    def _render(self, staged: Path) -> tuple[str, bool]:
+        engines = self.res.engines
+        key_rgb = read_frame(self.source, self.keyframe, self.index)
+        mask = self._keyframe_mask(key_rgb)
+        target = load_target(self.res.blobs.path(str(self.params["img_key"])), self.mode, engines)
+        writer = VideoWriter(staged, self.size, self.source, self.index)
+        try:
+            with engines.use("track") as tracker, engines.use("render") as renderer:
+                scene = renderer.start(
+                    self.mode, target, self._fit(key_rgb), self._fit_mask(mask), self.index.count
+                )
+                tracked = self._fitted(
+                    tracker.follow(
+                        self.source, self.keyframe, mask, self.mode, max_side=max(self.size)
+                    )
+                )
+                passes = 2 if scene.needs_study else 1
+                if scene.needs_study:
+                    tracked = self._studied(scene, tracked, passes)
+                for number, frame, frame_mask in tracked:
+                    out = scene.render(number, frame, frame_mask)
+                    writer.write(number, out)
+                    self._sample(number, out)
+                    self._step(passes)
+            writer.close()
+        except BaseException:
+            writer.abort()
+            raise
+        return scene.method, writer.has_audio
+
+    def _studied(self, scene: Any, tracked: Tracked, passes: int) -> Tracked:
+        """Runs the study pass over `tracked`, then replays the frames with their masks."""
+        store = MaskStore()
+        for number, frame, mask in tracked:
+            scene.study(number, frame, mask)
+            store.put(number, mask)
+            self._step(passes)
+        for number, frame in iter_frames(self.source, index=self.index, max_side=max(self.size)):
+            yield number, self._fit(frame), store.pop(number)
+
+    def _fitted(self, tracked: Tracked) -> Tracked:
+        for number, frame, mask in tracked:
+            yield number, self._fit(frame), self._fit_mask(mask)
+
+    def _keyframe_mask(self, key_rgb: Frame) -> Mask:
+        """The selected mask, or the first person the segmenter finds on the keyframe."""
+        if self.params.get("mask_key"):
+            path = self.res.blobs.path(str(self.params["mask_key"]))
+            with Image.open(path) as img:
+                return np.asarray(img.convert("L"))
+        with self.res.engines.use("segment") as segmenter:
+            people = [c.mask for c in segmenter.candidates(key_rgb) if c.name == "person"]
+        if not people:
+            raise VidswapError(
+                f"There is no person on keyframe {self.keyframe + 1}: "
+                "choose a mask with mask selection and send its mask_id."
+            )
+        first: Mask = people[0]
+        return first
+
+    def _fit(self, frame: Frame) -> Frame:
+        if frame.shape[:2] == (self.size[1], self.size[0]):
+            return frame
+        return np.asarray(cv2.resize(frame, self.size, interpolation=cv2.INTER_AREA))
+
+    def _fit_mask(self, mask: Mask) -> Mask:
+        if mask.shape[:2] == (self.size[1], self.size[0]):
+            return mask
+        small = cv2.resize(mask, self.size, interpolation=cv2.INTER_LINEAR)
+        return np.where(small > 127, 255, 0).astype(np.uint8)
+
+    def _sample(self, number: int, frame: Frame) -> None:
+        """Keeps at least one output frame a second (and the last) for moderation."""
+        every = max(1, int(self.index.fps or 1))
+        if number % every == 0 or number == self.index.count - 1:
+            scale = SAMPLE_SIDE / max(frame.shape[:2])
+            small = frame if scale >= 1 else cv2.resize(frame, None, fx=scale, fy=scale)
+            self.samples.append(np.asarray(small))
+
+    def _moderate(self) -> None:
+        with self.res.engines.use("moderate") as moderator:
+            for sample in self.samples:
+                self.ctx.check()
+                labels = moderator.flagged(sample)
+                if labels:
+                    raise JobModerated(
+                        "The generated video failed content moderation "
+                        f"({', '.join(sorted(set(labels)))}); the credits were refunded."
+                    )
+
+    def _step(self, passes: int) -> None:
+        self.done += 1
+        self.ctx.report(95 * self.done / (passes * self.index.count))
+
+
+def frames_duration(index: FrameIndex) -> float:
+    """From the first frame's start to the last frame's end (one average frame long)."""
+    span = float((index.pts[-1] - index.pts[0]) * index.time_base)
+    return round(span + (1 / index.fps if index.fps else 0.0), 3)
