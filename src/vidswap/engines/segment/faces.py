@@ -31,6 +31,7 @@ class Face:
     x1: int
     y1: int
     down: tuple[int, int] = (0, 1)  # unit step from the face towards its body
+    score: float = 1.0
 
     @property
     def centre(self) -> tuple[int, int]:
@@ -41,7 +42,7 @@ class Face:
         return max(1, self.x1 - self.x0, self.y1 - self.y0)
 
     def shifted(self, dx: int, dy: int) -> Face:
-        return Face(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy, self.down)
+        return Face(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy, self.down, self.score)
 
     def overlap(self, other: Face) -> float:
         """Intersection over union of the two boxes."""
@@ -64,7 +65,8 @@ def detect(graph: Any, rgb: Frame) -> list[Face]:
         x1 = min(w, round((rel.xmin + rel.width) * w))
         y1 = min(h, round((rel.ymin + rel.height) * h))
         if x1 > x0 and y1 > y0:
-            out.append(Face(x0, y0, x1, y1, _down(detection.location_data, w, h)))
+            down = _down(detection.location_data, w, h)
+            out.append(Face(x0, y0, x1, y1, down, float(detection.score[0])))
     return out
 
 
