@@ -27,6 +27,7 @@ def server_env(settings: Settings) -> dict[str, str]:
         "VIDSWAP_DATA_DIR": str(settings.data_dir),
         "VIDSWAP_DATABASE_URL": settings.sqlalchemy_url,
         "VIDSWAP_WORKERS": "1",
+        "VIDSWAP_WARM_ENGINES": "false",  # these jobs need no models
         "VIDSWAP_JOB_LEASE_S": "2",
         "VIDSWAP_JOB_HEARTBEAT_S": "0.2",
         "VIDSWAP_JOB_PLUGINS": json.dumps(["tests.support.jobkinds"]),

@@ -22,6 +22,7 @@ from vidswap.domain.targets import load_target
 from vidswap.engines.track.store import MaskStore
 from vidswap.errors import VidswapError
 from vidswap.jobs.kinds import JobContext, JobModerated, register
+from vidswap.jobs.prefetch import prefetched
 from vidswap.jobs.resources import Resources
 from vidswap.media.encode import VideoWriter
 from vidswap.media.frames import Frame, FrameIndex, Mask, index_frames, iter_frames, read_frame
@@ -82,9 +83,11 @@ class SwapRun:
                 scene = renderer.start(
                     self.mode, target, self._fit(key_rgb), self._fit_mask(mask), self.index.count
                 )
-                tracked = self._fitted(
-                    tracker.follow(
-                        self.source, self.keyframe, mask, self.mode, max_side=max(self.size)
+                tracked = prefetched(
+                    self._fitted(
+                        tracker.follow(
+                            self.source, self.keyframe, mask, self.mode, max_side=max(self.size)
+                        )
                     )
                 )
                 passes = 2 if scene.needs_study else 1
@@ -108,7 +111,8 @@ class SwapRun:
             scene.study(number, frame, mask)
             store.put(number, mask)
             self._step(passes)
-        for number, frame in iter_frames(self.source, index=self.index, max_side=max(self.size)):
+        frames = iter_frames(self.source, index=self.index, max_side=max(self.size))
+        for number, frame in prefetched(frames):
             yield number, self._fit(frame), store.pop(number)
 
     def _fitted(self, tracked: Tracked) -> Tracked:

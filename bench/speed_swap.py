@@ -1,0 +1,220 @@
+"""Swap speed per mode against the plain transcode floor, and worker memory at 1080p.
+
+Speed: a 5 s, 30 fps, 1280x720 clip swapped at 720p by the swap job's own code
+(`bench._swap`: tracking, rendering, encoding, moderation), engines warm. The baseline,
+measured in the same run on the same clip, is the transcode floor: decode, resize to the
+output size, encode with the same encoder settings (`media.encode.VideoWriter`).
+
+Memory: peak RSS (VmHWM) of a fresh process that swaps a 30 s 1080p clip at 720p in
+object mode (the mode that keeps every mask for its second pass), against a fresh
+process that only transcodes it.
+
+Goals (issue 4): background <= 2x the floor, person <= 3x, object <= 4x; peak < 1.5 GiB.
+
+    .venv/bin/python -m bench.speed_swap [--frames 150] [--seconds 30] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from bench import _clips
+from bench._common import ROOT, environment, table, write_results
+from bench._swap import Swapper
+from bench.speed_track import peak_rss_mb
+from vidswap.domain.swap import output_size
+from vidswap.media.encode import VideoWriter
+from vidswap.media.frames import index_frames, iter_frames
+
+NAME = "speed_swap"
+GOAL_X = {"background": 2.0, "person": 3.0, "object": 4.0}
+GOAL_RSS_MB = 1536.0
+OBJECT = {"object": ("cup",)}  # the cup on a still camera: a clean plate exists
+
+
+def transcode(src: Path, out: Path, size: tuple[int, int]) -> float:
+    """The floor: decode, resize, encode; seconds."""
+    start = time.perf_counter()
+    index = index_frames(src)
+    writer = VideoWriter(out, size, src, index)
+    for number, frame in iter_frames(src, index=index, max_side=max(size)):
+        if frame.shape[:2] != (size[1], size[0]):
+            frame = np.asarray(cv2.resize(frame, size, interpolation=cv2.INTER_AREA))
+        writer.write(number, frame)
+    writer.close()
+    return time.perf_counter() - start
+
+
+def rgba(sprite: _clips.Sprite) -> np.ndarray:
+    alpha = (sprite.alpha * 255 + 0.5).astype(np.uint8)
+    return np.dstack([sprite.rgb, alpha])
+
+
+def cases(frames: int) -> list[tuple[str, _clips.Clip, np.ndarray]]:
+    """(mode, clip, target image): the astronaut walking for person and background (the
+    target face is the recoloured, mirrored astronaut), the cup on a still table for object."""
+    walk = _clips.walk("walk", (1280, 720), frames)
+    still = _clips.Clip(
+        "cup_still",
+        (1280, 720),
+        frames,
+        "chelsea",
+        _clips.cup_slide().layers,
+        {"object": ("cup",)},
+    )
+    backdrop = _clips.BACKGROUNDS["hubble"]()
+    return [
+        ("background", walk, np.ascontiguousarray(backdrop)),
+        ("person", walk, rgba(_clips.passer())),
+        ("object", still, rgba(_clips.astronaut())),
+    ]
+
+
+def speed(frames: int, rounds: int, tmp: Path) -> list[dict[str, Any]]:
+    swapper = Swapper(tmp / "data")
+    swapper.warm("track", "render", "segment", "moderate")
+    rows = []
+    for mode, clip, target in cases(frames):
+        path = tmp / f"{clip.name}.mp4"
+        if not path.exists():
+            _clips.write(clip, path, keep_truth=False)
+        mask = _clips.truth(clip, mode, _clips.render(clip, _clips._backdrop(clip), 0)[1])
+        size = output_size(clip.size[0], clip.size[1], "720p")
+        floors, swaps, method = [], [], ""
+        for _ in range(rounds):  # interleaved, so both see the same machine load
+            floors.append(transcode(path, tmp / "floor.mp4", size))
+            _, result, seconds = swapper.run(path, mask, target, mode)
+            swaps.append(seconds)
+            method = result["method"]
+        floor, took = min(floors), min(swaps)
+        rows.append(
+            {
+                "mode": mode,
+                "method": method,
+                "frames": clip.frames,
+                "floor_s": floor,
+                "swap_s": took,
+                "swap_fps": clip.frames / took,
+                "x_floor": took / floor,
+                "goal_x": GOAL_X[mode],
+                "met": took / floor <= GOAL_X[mode],
+            }
+        )
+        print(f"  {mode}: {took:.2f} s vs floor {floor:.2f} s = {took / floor:.2f}x", flush=True)
+    swapper.close()
+    return rows
+
+
+def long_clip(seconds: int) -> _clips.Clip:
+    still = _clips.cup_slide().layers
+    return _clips.Clip(
+        "cup1080", (1920, 1080), seconds * 30, "chelsea", still, {"object": ("cup",)}
+    )
+
+
+def child(mode: str, path: Path, seconds: int, work: Path) -> None:
+    """In a fresh process: transcode or swap `path` at 720p; prints time and peak RSS."""
+    clip = long_clip(seconds)
+    size = output_size(1920, 1080, "720p")
+    start = time.perf_counter()
+    if mode == "transcode":
+        transcode(path, work / "floor.mp4", size)
+    else:
+        mask = _clips.truth(clip, "object", _clips.render(clip, _clips._backdrop(clip), 0)[1])
+        swapper = Swapper(work / "data")
+        swapper.run(path, mask, rgba(_clips.astronaut()), "object")
+        swapper.close()
+    elapsed = time.perf_counter() - start
+    print(json.dumps({"seconds": elapsed, "peak_rss_mb": peak_rss_mb()}))
+
+
+def memory(seconds: int, tmp: Path) -> list[dict[str, Any]]:
+    clip = long_clip(seconds)
+    path = tmp / "cup1080.mp4"
+    _clips.write(clip, path, crf=23, keep_truth=False)
+    rows = []
+    for mode in ("transcode", "swap"):
+        cmd = [sys.executable, "-m", "bench.speed_swap", "--child", mode, str(path)]
+        cmd += ["--seconds", str(seconds), "--work", str(tmp / mode)]
+        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+        result = json.loads(out.stdout.strip().splitlines()[-1]) | {"process": mode}
+        rows.append(result)
+        print(f"  {mode}: peak RSS {result['peak_rss_mb']:.0f} MiB", flush=True)
+    return rows
+
+
+def report(speeds: list[dict[str, Any]], mems: list[dict[str, Any]]) -> None:
+    print()
+    print(
+        table(
+            ["mode", "method", "frames", "floor s", "swap s", "swap f/s", "x floor", "goal", "met"],
+            [
+                [
+                    r["mode"],
+                    r["method"],
+                    r["frames"],
+                    f"{r['floor_s']:.2f}",
+                    f"{r['swap_s']:.2f}",
+                    f"{r['swap_fps']:.1f}",
+                    f"{r['x_floor']:.2f}",
+                    f"<= {r['goal_x']:.0f}",
+                    "yes" if r["met"] else "NO",
+                ]
+                for r in speeds
+            ],
+        )
+    )
+    if mems:
+        print()
+        print(
+            table(
+                ["30 s 1080p -> 720p", "wall s", "peak RSS MiB", "goal", "met"],
+                [
+                    [
+                        r["process"],
+                        f"{r['seconds']:.1f}",
+                        f"{r['peak_rss_mb']:.0f}",
+                        f"< {GOAL_RSS_MB:.0f}" if r["process"] == "swap" else "",
+                        ("yes" if r["peak_rss_mb"] < GOAL_RSS_MB else "NO")
+                        if r["process"] == "swap"
+                        else "",
+                    ]
+                    for r in mems
+                ],
+            )
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=150)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=30, help="memory clip length; 0 = skip")
+    parser.add_argument("--child", choices=["transcode", "swap"])
+    parser.add_argument("path", nargs="?", type=Path)
+    parser.add_argument("--work", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        args.work.mkdir(parents=True, exist_ok=True)
+        child(args.child, args.path, args.seconds, args.work)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        speeds = speed(args.frames, args.rounds, Path(tmp))
+        mems = memory(args.seconds, Path(tmp)) if args.seconds else []
+    report(speeds, mems)
+    out = write_results(NAME, {"env": environment(), "speed": speeds, "memory": mems})
+    print(f"\nresults: {out}")
+
+
+if __name__ == "__main__":
+    main()
