@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+# nudenet's opencv-python-headless overwrote cv2 without saliency/ximgproc: put the
+# contrib build (same version, a superset) back on top.
+	$(BIN)/pip install -q --force-reinstall --no-deps opencv-contrib-python==4.11.0.86
 	$(BIN)/pip check
 	touch $(STAMP)
 

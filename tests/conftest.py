@@ -10,14 +10,23 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support.fakes import FakeModerator
 from tests.support.pg import PostgresServer, pg_bin
 from vidswap.api.app import build_services, create_app
 from vidswap.config import Settings
 from vidswap.domain import accounts
+from vidswap.engines import registry
 from vidswap.storage import migrate
 from vidswap.storage.db import Database
 
 API = "/openapi/v2"
+
+
+@pytest.fixture(autouse=True)
+def fake_moderation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every app a test builds moderates with FakeModerator (all-magenta = explicit), so
+    uploads neither load NudeNet nor depend on its scores; real-engine tests ask for "cpu"."""
+    monkeypatch.setitem(registry.DEFAULTS, "moderate", FakeModerator.name)
 
 
 @pytest.fixture(scope="session")

@@ -40,3 +40,26 @@ class FakeSegmenter:
             Candidate("object", obj),
             Candidate("background", background),
         ]
+
+
+MAGENTA = (255, 0, 255)
+
+
+@registry.register("moderate", "fake")
+class FakeModerator:
+    """Flags an image whose pixels are all pure magenta, the tests' stand-in for nudity."""
+
+    name, kind = "fake", "moderate"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def setup(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def flagged(self, rgb: Frame) -> list[str]:
+        self.calls += 1
+        return ["MAGENTA"] if bool(np.all(rgb == MAGENTA)) else []

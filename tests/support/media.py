@@ -86,3 +86,18 @@ def image_bytes(size: tuple[int, int] = (64, 48), fmt: str = "PNG") -> bytes:
     buf = io.BytesIO()
     Image.fromarray(arr).save(buf, format=fmt)
     return buf.getvalue()
+
+
+def with_tone(video: Path, out: Path) -> Path:
+    """`video`'s video stream (copied) with a 440 Hz tone as long as it, in an MP4."""
+    with av.open(str(video)) as src, av.open(str(out), "w") as dst:
+        stream = src.streams.video[0]
+        seconds = float(stream.frames / stream.average_rate) if stream.average_rate else 1.0
+        copy = dst.add_stream_from_template(stream)
+        tone = dst.add_stream("aac", rate=44100)  # every stream before the first packet
+        for packet in src.demux(stream):
+            if packet.dts is not None:
+                packet.stream = copy
+                dst.mux(packet)
+        _write_tone(dst, tone, seconds)
+    return out

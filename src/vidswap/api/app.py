@@ -50,7 +50,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         if isinstance(svc.executor, LocalExecutor):
             svc.executor.start()
         if settings.warm_engines:  # load models now, not on the first user's request
-            await run_in_threadpool(svc.engines.warm, "segment")
+            await run_in_threadpool(svc.engines.warm, "segment", "moderate")
         stop = asyncio.Event()
         sweeper = asyncio.create_task(housekeeping.run_until(svc, stop))
         try:

@@ -2,6 +2,7 @@
 
 The caller stages the bytes (an HTTP body or a URL download) into a file in the blob
 store's staging directory; on any error here that file is removed and no row is written.
+An image with explicit content is refused here, before anything is stored or charged.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from pathlib import Path
 
 from vidswap.config import Settings
 from vidswap.domain.ids import new_id
-from vidswap.errors import ImageTooLarge, InvalidParameter, NotFound
+from vidswap.engines.moderate.images import image_rgb
+from vidswap.engines.pool import EnginePool
+from vidswap.errors import ImageModerated, ImageTooLarge, InvalidParameter, NotFound
 from vidswap.media import image as image_media
 from vidswap.media.probe import MediaInfo, probe
 from vidswap.storage.blobs import LocalBlobStore
@@ -50,8 +53,21 @@ def _store(blobs: LocalBlobStore, staged: Path, prefix: str, ext: str) -> str:
     return key
 
 
+def _moderate(engines: EnginePool, staged: Path) -> None:
+    rgb = image_rgb(staged)  # decoded outside the engine's lock
+    with engines.use("moderate") as moderator:
+        if moderator.flagged(rgb):
+            raise ImageModerated()
+
+
 def save_image(
-    db: Database, blobs: LocalBlobStore, settings: Settings, account_id: int, staged: Path
+    db: Database,
+    blobs: LocalBlobStore,
+    settings: Settings,
+    account_id: int,
+    staged: Path,
+    *,
+    engines: EnginePool,
 ) -> Stored:
     try:
         size = staged.stat().st_size
@@ -60,6 +76,7 @@ def save_image(
         info = image_media.inspect(
             staged, max_side=settings.image_max_side, max_pixels=settings.image_max_pixels
         )
+        _moderate(engines, staged)  # only once the image is known to be safe to decode
         key = _store(blobs, staged, "img", info.format)
     finally:
         staged.unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,8 @@ async def upload_image(request: Request, svc: Svc, caller: Writer) -> dict[str, 
         svc.settings.image_max_bytes,
         lambda size: uploads.image_too_large(svc.settings, size),
     )
-    stored = await _upload(request, svc, caller, source, uploads.save_image)
+    save = partial(uploads.save_image, engines=svc.engines)  # moderation, in the thread pool
+    stored = await _upload(request, svc, caller, source, save)
     return ok(ImageUploadResp(img_id=stored["id"], img_url=stored["url"]))
 
 
