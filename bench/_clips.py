@@ -180,12 +180,20 @@ def _box(layer: Layer, t: float, size: tuple[int, int]) -> tuple[int, int, int, 
     return round(cx - bw / 2), round(top), bw, bh
 
 
+def _travel(pan: float, t: float) -> float:
+    """Where the camera is along one axis of the backdrop's slack (0..1) at time `t`; a
+    still axis stays centred rather than drifting across the slack of the cover-fit."""
+    if pan == 0:
+        return 0.5
+    return t if pan > 0 else 1 - t
+
+
 def render(clip: Clip, backdrop: U8, i: int) -> tuple[U8, dict[str, U8]]:
     """Frame `i` and each layer's visible ground-truth mask (255 = in)."""
     w, h = clip.size
     t = i / max(clip.frames - 1, 1)
-    ox = round((backdrop.shape[1] - w) * (t if clip.pan[0] >= 0 else 1 - t))
-    oy = round((backdrop.shape[0] - h) * (t if clip.pan[1] >= 0 else 1 - t))
+    ox = round((backdrop.shape[1] - w) * _travel(clip.pan[0], t))
+    oy = round((backdrop.shape[0] - h) * _travel(clip.pan[1], t))
     canvas = backdrop[oy : oy + h, ox : ox + w].astype(np.float32)
     alphas: list[F32] = []
     for layer in clip.layers:
