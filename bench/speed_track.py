@@ -55,7 +55,7 @@ def track_fps(tracker: Any, path: Path, clip: _clips.Clip, kind: str, key: int =
 def speed(frames: int, tmp: Path) -> list[dict[str, Any]]:
     from vidswap.engines.track.cpu import CpuTracker
 
-    tracker = CpuTracker()
+    tracker = CpuTracker(analysis_side=640)  # the resolution issue 3's goals name
     tracker.setup()
     cases = [
         ("person alone", _clips.walk("walk", (640, 360), frames), "person"),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from vidswap.jobs.prefetch import prefetched
+from vidswap.media.prefetch import prefetched
 
 
 def counting(n: int, fail_at: int | None = None) -> Iterator[int]:

@@ -22,10 +22,10 @@ from vidswap.domain.targets import load_target
 from vidswap.engines.track.store import MaskStore
 from vidswap.errors import VidswapError
 from vidswap.jobs.kinds import JobContext, JobModerated, register
-from vidswap.jobs.prefetch import prefetched
 from vidswap.jobs.resources import Resources
 from vidswap.media.encode import VideoWriter
 from vidswap.media.frames import Frame, FrameIndex, Mask, index_frames, iter_frames, read_frame
+from vidswap.media.prefetch import prefetched
 
 log = logging.getLogger(__name__)
 SAMPLE_SIDE = 640  # moderation looks at output frames this large

@@ -1,7 +1,7 @@
 """The CPU tracking engine: a keyframe mask followed through every frame of a video.
 
-Frames are analysed at most 640 px on their long side and streamed; the video is never
-held at full resolution. Frames before the keyframe are tracked backwards first, in chunks
+Frames are analysed at most 480 px (by default) on their long side and streamed; the video
+is never held at full resolution. Frames before the keyframe are tracked backwards first, in chunks
 (decode a chunk forwards at analysis resolution, follow it in reverse, step to the chunk
 before), their masks kept bit-packed; the output pass then decodes full-resolution frames
 one at a time from frame 0, upsamples each mask against its frame, yields the keyframe's
@@ -28,6 +28,7 @@ from vidswap.engines.track.store import MaskStore
 from vidswap.engines.track.upsample import Upsampler
 from vidswap.errors import InvalidParameter
 from vidswap.media.frames import Frame, FrameIndex, Mask, index_frames, iter_frames
+from vidswap.media.prefetch import prefetched
 
 KINDS = ("person", "object", "background")
 
@@ -40,8 +41,10 @@ class Stepper(Protocol):
 class CpuTracker:
     name, kind = "cpu", "track"
 
-    def __init__(self, analysis_side: int = 640, chunk_bytes: int = 192 * 2**20) -> None:
-        """`chunk_bytes` bounds the analysis frames held at once by the backward pass."""
+    def __init__(self, analysis_side: int = 480, chunk_bytes: int = 192 * 2**20) -> None:
+        """`analysis_side` 480 costs ~30% less time a frame than 640, for mean J (bench/
+        quality_masks) person 0.950 vs 0.964, object 0.977 vs 0.981, background 0.991 vs
+        0.992. `chunk_bytes` bounds the analysis frames held at once by the backward pass."""
         self.side, self.chunk_bytes = analysis_side, chunk_bytes
         self._matte = Matte()
         self._upsample = Upsampler()
@@ -96,7 +99,8 @@ class CpuTracker:
         if keyframe > 0:
             self._backward(video, index, keyframe, mask, kind, store)
         last: Mask | None = None
-        for number, frame in iter_frames(video, 0, keyframe, index=index, max_side=max_side):
+        frames = iter_frames(video, 0, keyframe, index=index, max_side=max_side)
+        for number, frame in prefetched(frames):
             small = self._fit_frame(frame, mask.shape)
             last = store.pop(number) if number in store else last  # (a frame lost in decoding)
             if last is None:
@@ -114,7 +118,8 @@ class CpuTracker:
         max_side: int | None,
     ) -> Iterator[tuple[int, Frame, Mask]]:
         chain, follower = Chain(), None
-        for number, frame in iter_frames(video, keyframe, index=index, max_side=max_side):
+        frames = iter_frames(video, keyframe, index=index, max_side=max_side)
+        for number, frame in prefetched(frames):
             view = chain.push(self._fit_frame(frame, mask.shape))
             if follower is None:
                 follower = self._follower(kind, view, self._fit(mask, view.shape))
