@@ -392,7 +392,8 @@ def test_failed_render_refunds_and_leaves_no_file(
     before = balance(db, account)
     resp = swap(client, account, video_media_id=media_id, img_id=img_id, quality="360p")
     result = wait(client, account, resp["Resp"]["video_id"])
-    assert result["status"] == 8 and result["url"] == "" and result["err_msg"]
+    assert result["status"] == 8 and result["url"] == ""
+    assert "internal error" in result["err_msg"] and "9 credits were refunded" in result["err_msg"]
     assert balance(db, account) == before
     assert not any((settings.data_dir / "blobs").rglob("swap-*")), "partial file left behind"
     assert not any((settings.data_dir / "blobs").rglob("vid*.mp4"))
@@ -421,6 +422,7 @@ def test_no_person_without_a_mask(
     result = wait(client, account, resp["Resp"]["video_id"])
     assert result["status"] == 8 and "no person on keyframe 1" in result["err_msg"]
     assert "mask_id" in result["err_msg"] and balance(db, account) == before
+    assert result["err_msg"].endswith("credits were refunded.")
     select_masks(client, account, 2, video_media_id=media_id)
     resp = swap(client, account, video_media_id=media_id, img_id=img_id, keyframe_id=2)
     assert resp["ErrCode"] == 400017 and "no person on keyframe 2" in resp["ErrMsg"]

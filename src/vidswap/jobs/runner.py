@@ -66,7 +66,13 @@ def run_job(
         task.fail(db, job_id, worker, exc.message)
     except Exception:
         log.exception("job %s crashed", job_id)
-        task.fail(db, job_id, worker, "Generation failed because of an internal error.")
+        task.fail(
+            db,
+            job_id,
+            worker,
+            "Generation failed because of an internal error. "
+            "Trying again may work; the server log has the details.",
+        )
     else:
         task.succeed(db, job_id, worker, result)
     finally:

@@ -162,7 +162,7 @@ class SwapRun:
                 if labels:
                     raise JobModerated(
                         "The generated video failed content moderation "
-                        f"({', '.join(sorted(set(labels)))}); the credits were refunded."
+                        f"({', '.join(sorted(set(labels)))})."
                     )
 
     def _step(self, passes: int) -> None:

@@ -112,6 +112,8 @@ def fail(db: Database, job_id: int, worker: str | None, error: str, status: str 
 
 def _finish(session: Session, job: Job, status: str, error: str) -> None:
     now = utcnow()
+    if status != "succeeded" and job.credits and "refunded" not in error:
+        error = f"{error} The {job.credits} credits were refunded.".strip()
     job.status = status
     job.error = error
     job.lease_until = None

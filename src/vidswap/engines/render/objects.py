@@ -26,29 +26,35 @@ from vidswap.media.frames import Frame, Mask
 EDGE = 0.0014  # the subject's soft edge, share of the frame diagonal (~2 px at 720p)
 MATCH = 0.35  # how far the subject's Lab statistics move towards the scene's
 MATCH_CAP = 32  # most levels colour matching may move any colour of the subject
+DETAIL = 2.0  # the subject is kept at up to this multiple of its keyframe size
 
 
 class Sprite:
-    """The target's subject: cropped to its alpha, colour-matched to the scene, scaled once
-    to its size at the keyframe; `origin` maps its pixels to the keyframe's."""
+    """The target's subject: cropped to its alpha, colour-matched to the scene, kept at up
+    to twice its size at the keyframe (never above the image's own), so a region that grows
+    later is drawn from real detail rather than an enlarged copy; `origin` maps its pixels
+    to the keyframe's."""
 
     def __init__(self, target: Target, keyframe: Frame, mask: Mask, region: Box) -> None:
         """`region` is the box of `mask`, the region replaced on `keyframe`."""
         rgb, alpha = _subject(target)
         x0, y0, x1, y1 = region
         scale = min((x1 - x0) / alpha.shape[1], (y1 - y0) / alpha.shape[0])
-        size = (max(1, round(alpha.shape[1] * scale)), max(1, round(alpha.shape[0] * scale)))
-        how = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-        rgb = u8(cv2.resize(rgb, size, interpolation=how))
-        alpha = u8(cv2.resize(alpha, size, interpolation=how))
+        kept = min(DETAIL * scale, 1.0)  # of the image's own size
+        k = kept / scale  # stored pixels per keyframe pixel
+        size = (max(1, round(alpha.shape[1] * kept)), max(1, round(alpha.shape[0] * kept)))
+        if kept < 1:
+            rgb = u8(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+            alpha = u8(cv2.resize(alpha, size, interpolation=cv2.INTER_AREA))
         scene = colour.pixels(keyframe, u8(cv2.bitwise_not(mask)))
         rgb = u8(cv2.LUT(rgb, colour.toward(colour.pixels(rgb, alpha), scene, MATCH, MATCH_CAP)))
         self.edge = span(keyframe.shape, EDGE)
-        pad = self.edge + 2  # transparent room, so the warped edge is never cut off
+        pad = math.ceil((self.edge + 2) * k)  # transparent room: the warped edge is never cut
         self.rgb = u8(cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_REPLICATE))
         self.alpha = u8(cv2.copyMakeBorder(alpha, pad, pad, pad, pad, cv2.BORDER_CONSTANT))
-        left, top = (x0 + x1 - size[0]) / 2, y1 - size[1]
-        self.origin: Affine = np.array([[1.0, 0.0, left - pad], [0.0, 1.0, top - pad]])
+        width, height = size[0] / k, size[1] / k  # on the keyframe
+        left, top = (x0 + x1 - width) / 2, y1 - height
+        self.origin: Affine = np.array([[1 / k, 0.0, left - pad / k], [0.0, 1 / k, top - pad / k]])
 
     def draw(self, out: Frame, motion: Affine) -> None:
         """Composites the subject onto `out` (in place), moved by `motion` from the keyframe."""
