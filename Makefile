@@ -43,6 +43,8 @@ bench: install
 	$(BIN)/python -m bench.speed_masks
 	$(BIN)/python -m bench.speed_track
 	$(BIN)/python -m bench.quality_masks
+	$(BIN)/python -m bench.speed_swap
+	$(BIN)/python -m bench.quality_swap
 
 clean:
 	rm -rf $(VENV) .vidswap .pytest_cache .mypy_cache .ruff_cache

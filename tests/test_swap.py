@@ -7,6 +7,7 @@ tests and an end-to-end test); tracking, decoding and encoding are real.
 from __future__ import annotations
 
 import io
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -388,6 +389,7 @@ def test_failed_render_refunds_and_leaves_no_file(
     img_id: int,
     settings: Settings,
     renderer: FakeRenderer,
+    harness: Harness,
 ) -> None:
     before = balance(db, account)
     resp = swap(client, account, video_media_id=media_id, img_id=img_id, quality="360p")
@@ -397,6 +399,8 @@ def test_failed_render_refunds_and_leaves_no_file(
     assert balance(db, account) == before
     assert not any((settings.data_dir / "blobs").rglob("swap-*")), "partial file left behind"
     assert not any((settings.data_dir / "blobs").rglob("vid*.mp4"))
+    harness.executor.join()
+    assert not [t for t in threading.enumerate() if t.name in ("prefetch", "encoder")]
 
 
 @pytest.mark.parametrize("moderator", [FlagOutput()], ids=["flagged"])

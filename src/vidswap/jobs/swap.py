@@ -9,7 +9,8 @@ kept bit-packed until the render pass reaches their frames.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from vidswap.media.prefetch import prefetched
 log = logging.getLogger(__name__)
 SAMPLE_SIDE = 640  # moderation looks at output frames this large
 Tracked = Iterator[tuple[int, Frame, Mask]]
+TrackedGen = Generator[tuple[int, Frame, Mask], None, None]
 
 
 @register(KIND)
@@ -79,20 +81,21 @@ class SwapRun:
         target = load_target(self.res.blobs.path(str(self.params["img_key"])), self.mode, engines)
         writer = VideoWriter(staged, self.size, self.source, self.index)
         try:
-            with engines.use("track") as tracker, engines.use("render") as renderer:
+            with (
+                engines.use("track") as tracker,
+                engines.use("render") as renderer,
+                ExitStack() as threads,  # stop the prefetching threads on any exit
+            ):
                 scene = renderer.start(
                     self.mode, target, self._fit(key_rgb), self._fit_mask(mask), self.index.count
                 )
-                tracked = prefetched(
-                    self._fitted(
-                        tracker.follow(
-                            self.source, self.keyframe, mask, self.mode, max_side=max(self.size)
-                        )
-                    )
+                follow = tracker.follow(
+                    self.source, self.keyframe, mask, self.mode, max_side=max(self.size)
                 )
+                tracked = threads.enter_context(closing(prefetched(self._fitted(follow))))
                 passes = 2 if scene.needs_study else 1
                 if scene.needs_study:
-                    tracked = self._studied(scene, tracked, passes)
+                    tracked = threads.enter_context(closing(self._studied(scene, tracked, passes)))
                 for number, frame, frame_mask in tracked:
                     out = scene.render(number, frame, frame_mask)
                     writer.write(number, out)
@@ -104,7 +107,7 @@ class SwapRun:
             raise
         return scene.method, writer.has_audio
 
-    def _studied(self, scene: Any, tracked: Tracked, passes: int) -> Tracked:
+    def _studied(self, scene: Any, tracked: Tracked, passes: int) -> TrackedGen:
         """Runs the study pass over `tracked`, then replays the frames with their masks."""
         store = MaskStore()
         for number, frame, mask in tracked:
@@ -112,10 +115,11 @@ class SwapRun:
             store.put(number, mask)
             self._step(passes)
         frames = iter_frames(self.source, index=self.index, max_side=max(self.size))
-        for number, frame in prefetched(frames):
-            yield number, self._fit(frame), store.pop(number)
+        with closing(prefetched(frames)) as replay:
+            for number, frame in replay:
+                yield number, self._fit(frame), store.pop(number)
 
-    def _fitted(self, tracked: Tracked) -> Tracked:
+    def _fitted(self, tracked: Tracked) -> TrackedGen:
         for number, frame, mask in tracked:
             yield number, self._fit(frame), self._fit_mask(mask)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -16,7 +16,7 @@ _END = object()
 _POLL_S = 0.1
 
 
-def prefetched(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+def prefetched(items: Iterator[T], depth: int = 4) -> Generator[T, None, None]:
     """Yields what `items` yields; its exceptions surface here. Closing this generator
     (or an exception in the consumer) stops the producer thread and waits for it."""
     slots: queue.Queue[Any] = queue.Queue(maxsize=depth)

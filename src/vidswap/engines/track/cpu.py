@@ -11,6 +11,7 @@ own mask, and tracks the rest forwards live.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Protocol
 
@@ -100,12 +101,13 @@ class CpuTracker:
             self._backward(video, index, keyframe, mask, kind, store)
         last: Mask | None = None
         frames = iter_frames(video, 0, keyframe, index=index, max_side=max_side)
-        for number, frame in prefetched(frames):
-            small = self._fit_frame(frame, mask.shape)
-            last = store.pop(number) if number in store else last  # (a frame lost in decoding)
-            if last is None:
-                last = self._fit(mask, (small.shape[0], small.shape[1]))
-            yield number, frame, self._upsample(last, small, frame)
+        with closing(prefetched(frames)) as decoded:
+            for number, frame in decoded:
+                small = self._fit_frame(frame, mask.shape)
+                last = store.pop(number) if number in store else last  # (a frame lost to decoding)
+                if last is None:
+                    last = self._fit(mask, (small.shape[0], small.shape[1]))
+                yield number, frame, self._upsample(last, small, frame)
         yield from self._forward(video, index, keyframe, mask, kind, max_side)
 
     def _forward(
@@ -119,13 +121,14 @@ class CpuTracker:
     ) -> Iterator[tuple[int, Frame, Mask]]:
         chain, follower = Chain(), None
         frames = iter_frames(video, keyframe, index=index, max_side=max_side)
-        for number, frame in prefetched(frames):
-            view = chain.push(self._fit_frame(frame, mask.shape))
-            if follower is None:
-                follower = self._follower(kind, view, self._fit(mask, view.shape))
-                yield number, frame, self._fit(mask, frame.shape[:2])
-            else:
-                yield number, frame, self._upsample(follower.step(view), view.rgb, frame)
+        with closing(prefetched(frames)) as decoded:  # its thread stops however we leave
+            for number, frame in decoded:
+                view = chain.push(self._fit_frame(frame, mask.shape))
+                if follower is None:
+                    follower = self._follower(kind, view, self._fit(mask, view.shape))
+                    yield number, frame, self._fit(mask, frame.shape[:2])
+                else:
+                    yield number, frame, self._upsample(follower.step(view), view.rgb, frame)
 
     def _backward(
         self, video: Path, index: FrameIndex, keyframe: int, mask: Mask, kind: str, store: MaskStore
