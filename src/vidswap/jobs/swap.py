@@ -92,6 +92,7 @@ class SwapRun:
                 follow = tracker.follow(
                     self.source, self.keyframe, mask, self.mode, max_side=max(self.size)
                 )
+                threads.enter_context(closing(follow))  # closed after the thread reading it
                 tracked = threads.enter_context(closing(prefetched(self._fitted(follow))))
                 passes = 2 if scene.needs_study else 1
                 if scene.needs_study:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -27,7 +27,7 @@ class Tracker(Protocol):
 
     def follow(
         self, video: Path, keyframe: int, mask: Mask, mask_kind: str, *, max_side: int | None = None
-    ) -> Iterator[tuple[int, Frame, Mask]]:
+    ) -> Generator[tuple[int, Frame, Mask], None, None]:
         """As `track`, with each displayed frame beside its mask, both scaled so their long
         side is at most `max_side` (the swap renders from these, decoding once)."""
         ...

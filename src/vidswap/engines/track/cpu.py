@@ -10,7 +10,7 @@ own mask, and tracks the rest forwards live.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Protocol
@@ -32,6 +32,7 @@ from vidswap.media.frames import Frame, FrameIndex, Mask, index_frames, iter_fra
 from vidswap.media.prefetch import prefetched
 
 KINDS = ("person", "object", "background")
+Stage = tuple[int, Frame, Frame, Mask]  # number, frame, analysis-size frame, its mask
 
 
 class Stepper(Protocol):
@@ -63,7 +64,7 @@ class CpuTracker:
 
     def follow(
         self, video: Path, keyframe: int, mask: Mask, mask_kind: str, *, max_side: int | None = None
-    ) -> Iterator[tuple[int, Frame, Mask]]:
+    ) -> Generator[tuple[int, Frame, Mask], None, None]:
         """Checks the request now (not on the first `next`), then streams every frame
         with its mask, both scaled so their long side is at most `max_side`.
 
@@ -95,22 +96,71 @@ class CpuTracker:
         mask: Mask,
         kind: str,
         max_side: int | None,
-    ) -> Iterator[tuple[int, Frame, Mask]]:
+    ) -> Generator[tuple[int, Frame, Mask], None, None]:
+        """Three stages, each on its own thread, a few frames apart: decode (with the
+        analysis-size copy), follow (the chain of frames, necessarily one at a time), and
+        here, upsampling each mask against its full frame."""
         store = MaskStore()
         if keyframe > 0:
             self._backward(video, index, keyframe, mask, kind, store)
-        last: Mask | None = None
-        frames = iter_frames(video, 0, keyframe, index=index, max_side=max_side)
-        with closing(prefetched(frames)) as decoded:
-            for number, frame in decoded:
-                small = self._fit_frame(frame, mask.shape)
-                last = store.pop(number) if number in store else last  # (a frame lost to decoding)
-                if last is None:
-                    last = self._fit(mask, (small.shape[0], small.shape[1]))
-                yield number, frame, self._upsample(last, small, frame)
-        yield from self._forward(video, index, keyframe, mask, kind, max_side)
+        stages = self._stages(video, index, keyframe, mask, kind, store, max_side)
+        with closing(prefetched(stages)) as staged:
+            for number, frame, small, small_mask in staged:
+                if number == keyframe:
+                    yield number, frame, self._fit(mask, frame.shape[:2])
+                else:
+                    yield number, frame, self._upsample(small_mask, small, frame)
 
-    def _forward(
+    def _stages(
+        self,
+        video: Path,
+        index: FrameIndex,
+        keyframe: int,
+        mask: Mask,
+        kind: str,
+        store: MaskStore,
+        max_side: int | None,
+    ) -> Generator[Stage, None, None]:
+        yield from self._stored(video, index, keyframe, mask, store, max_side)
+        yield from self._followed(video, index, keyframe, mask, kind, max_side)
+
+    def _decoded(
+        self,
+        video: Path,
+        index: FrameIndex,
+        span: tuple[int, int | None],
+        mask: Mask,
+        max_side: int | None,
+    ) -> Generator[tuple[int, Frame, Frame], None, None]:
+        """(number, frame, the frame at analysis size), decoded on a thread of their own."""
+        frames = iter_frames(video, span[0], span[1], index=index, max_side=max_side)
+        with closing(prefetched(self._with_small(frames, mask.shape))) as decoded:
+            yield from decoded
+
+    def _with_small(
+        self, frames: Iterator[tuple[int, Frame]], shape: tuple[int, ...]
+    ) -> Iterator[tuple[int, Frame, Frame]]:
+        for number, frame in frames:
+            yield number, frame, self._fit_frame(frame, shape)
+
+    def _stored(
+        self,
+        video: Path,
+        index: FrameIndex,
+        keyframe: int,
+        mask: Mask,
+        store: MaskStore,
+        max_side: int | None,
+    ) -> Generator[Stage, None, None]:
+        """Frames before the keyframe with their masks from the backward pass."""
+        last: Mask | None = None
+        for number, frame, small in self._decoded(video, index, (0, keyframe), mask, max_side):
+            last = store.pop(number) if number in store else last  # (a frame lost to decoding)
+            if last is None:
+                last = self._fit(mask, small.shape)
+            yield number, frame, small, last
+
+    def _followed(
         self,
         video: Path,
         index: FrameIndex,
@@ -118,17 +168,17 @@ class CpuTracker:
         mask: Mask,
         kind: str,
         max_side: int | None,
-    ) -> Iterator[tuple[int, Frame, Mask]]:
+    ) -> Generator[Stage, None, None]:
+        """The keyframe and every frame after it, followed at analysis size."""
         chain, follower = Chain(), None
-        frames = iter_frames(video, keyframe, index=index, max_side=max_side)
-        with closing(prefetched(frames)) as decoded:  # its thread stops however we leave
-            for number, frame in decoded:
-                view = chain.push(self._fit_frame(frame, mask.shape))
-                if follower is None:
-                    follower = self._follower(kind, view, self._fit(mask, view.shape))
-                    yield number, frame, self._fit(mask, frame.shape[:2])
-                else:
-                    yield number, frame, self._upsample(follower.step(view), view.rgb, frame)
+        for number, frame, small in self._decoded(video, index, (keyframe, None), mask, max_side):
+            view = chain.push(small)
+            if follower is None:
+                start = self._fit(mask, view.shape)
+                follower = self._follower(kind, view, start)
+                yield number, frame, small, start
+            else:
+                yield number, frame, view.rgb, follower.step(view)
 
     def _backward(
         self, video: Path, index: FrameIndex, keyframe: int, mask: Mask, kind: str, store: MaskStore
