@@ -67,13 +67,19 @@ def index_frames(path: Path) -> FrameIndex:
         )
 
 
-def to_rgb(frame: av.VideoFrame, max_side: int | None = None) -> Frame:
-    """RGB array with rotation applied, optionally scaled so its larger side is `max_side`."""
+def to_rgb(
+    frame: av.VideoFrame, max_side: int | None = None, interpolation: str | None = None
+) -> Frame:
+    """RGB array with rotation applied, optionally scaled so its larger side is `max_side`
+    (by swscale's `interpolation`, its default when None)."""
     width, height = frame.width, frame.height
     if max_side and max(width, height) > max_side:
         scale = max_side / max(width, height)
         width, height = max(2, round(width * scale)), max(2, round(height * scale))
-    arr = np.asarray(frame.to_ndarray(format="rgb24", width=width, height=height), np.uint8)
+    arr = np.asarray(
+        frame.to_ndarray(format="rgb24", width=width, height=height, interpolation=interpolation),
+        np.uint8,
+    )
     turns = round((frame.rotation or 0) / 90) % 4
     return np.ascontiguousarray(np.rot90(arr, k=turns)) if turns else arr
 
@@ -109,6 +115,26 @@ def iter_frames(
     with _open(path) as container:
         for number, frame in _decode(container, index, start, stop):
             yield number, to_rgb(frame, max_side)
+
+
+def iter_frame_pairs(
+    path: Path,
+    start: int = 0,
+    stop: int | None = None,
+    *,
+    small_side: int,
+    index: FrameIndex | None = None,
+    max_side: int | None = None,
+) -> Iterator[tuple[int, Frame, Frame]]:
+    """Like `iter_frames`, with each frame also at most `small_side` px on its long side.
+
+    Both come from the same decoded frame: swscale scales while converting from YUV (area
+    averaging), ~1 ms at 720p -> 480 px against ~3.5 ms of CPU for cv2.INTER_AREA on the
+    RGB frame."""
+    index = index or index_frames(path)
+    with _open(path) as container:
+        for number, frame in _decode(container, index, start, stop):
+            yield number, to_rgb(frame, max_side), to_rgb(frame, small_side, "AREA")
 
 
 def _decode(

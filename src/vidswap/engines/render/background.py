@@ -16,7 +16,7 @@ import numpy as np
 from vidswap.engines.render import colour
 from vidswap.engines.render.base import Target
 from vidswap.engines.render.pixels import blend, feather, span
-from vidswap.engines.track.masks import box, u8
+from vidswap.engines.track.masks import Box, box, u8
 from vidswap.media.frames import Frame, Mask
 
 FEATHER = 0.0014  # soft edge, share of the frame diagonal (~2 px at 720p)
@@ -49,19 +49,32 @@ class SteadyMatte:
 
     def __init__(self, radius: int) -> None:
         self._radius = radius
-        self._last: tuple[int, Mask] | None = None
+        self._last: tuple[int, Mask, Box] | None = None
         self._wobble = (_edge_change(radius, 1) + _edge_change(radius, 2)) // 2
 
     def __call__(self, number: int, hard: Mask) -> Mask:
-        soft = feather(hard, self._radius)
+        """Works in the box around the mask only (the matte is 0 beyond it): the subject is
+        often a fraction of the frame."""
+        soft = np.zeros_like(hard)
+        found = box(hard, pad=2 * self._radius + 1)  # beyond the feather's reach: exact
+        if found is None:
+            self._last = None
+            return soft
+        x0, y0, x1, y1 = found
+        soft[y0:y1, x0:x1] = feather(hard[y0:y1, x0:x1], self._radius)
         if self._last is not None and self._last[0] == number - 1:
-            last = self._last[1]
-            moved = cv2.absdiff(soft, last)
-            calm = u8(cv2.threshold(moved, self._wobble, 255, cv2.THRESH_BINARY_INV)[1])
-            calm = u8(cv2.bitwise_and(calm, cv2.inRange(soft, RAMP[:1], RAMP[1:])))
-            cv2.copyTo(cv2.addWeighted(soft, 0.5, last, 0.5, 0), calm, soft)
-        self._last = (number, soft)
+            _, last, seen = self._last
+            x0, y0, x1, y1 = (*map(min, found[:2], seen[:2]), *map(max, found[2:], seen[2:]))
+            self._steady(soft[y0:y1, x0:x1], last[y0:y1, x0:x1])
+        self._last = (number, soft, found)
         return soft
+
+    def _steady(self, soft: Mask, last: Mask) -> None:
+        """`soft` (in place) averaged with `last` where it moved no more than a wobble."""
+        moved = cv2.absdiff(soft, last)
+        calm = u8(cv2.threshold(moved, self._wobble, 255, cv2.THRESH_BINARY_INV)[1])
+        calm = u8(cv2.bitwise_and(calm, cv2.inRange(soft, RAMP[:1], RAMP[1:])))
+        cv2.copyTo(cv2.addWeighted(soft, 0.5, last, 0.5, 0), calm, soft)
 
 
 def _edge_change(radius: int, step: int) -> int:
@@ -112,10 +125,11 @@ class BackgroundScene:
             return out
         rows, cols = np.divmod(near, x1 - x0)
         at = (rows + y0) * out.shape[1] + cols + x0  # the same pixels in the whole frame
-        # The band's pixels side by side as an n x 1 image, so OpenCV blends only them.
-        fg = np.take(subject.reshape(-1, 3), near, axis=0)[:, None]
-        bg, glow = (np.take(im.reshape(-1, 3), at, axis=0)[:, None] for im in self._layers)
-        opacity = np.take(alpha.ravel(), at)[:, None]
-        wrap = u8(cv2.multiply(opacity, np.take(gap.ravel(), near)[:, None], scale=self._wrap))
-        out.reshape(-1, 3)[at] = blend(blend(glow, fg, wrap), bg, opacity)[:, 0]
+        # The band's pixels side by side as a 1 x n image, so OpenCV blends only them (a
+        # row: as a column, n rows of one pixel, blending takes twice as long).
+        fg = np.take(subject.reshape(-1, 3), near, axis=0)[None]
+        bg, glow = (np.take(im.reshape(-1, 3), at, axis=0)[None] for im in self._layers)
+        opacity = np.take(alpha.ravel(), at)[None]
+        wrap = u8(cv2.multiply(opacity, np.take(gap.ravel(), near)[None], scale=self._wrap))
+        out.reshape(-1, 3)[at] = blend(blend(glow, fg, wrap), bg, opacity)[0]
         return out

@@ -94,7 +94,8 @@ class CleanPlate:
         shift = np.clip(gap.mean(axis=0), -EXPOSURE_CAP, EXPOSURE_CAP)
         if float(np.abs(gap - shift).mean()) > MISMATCH:
             return None
-        return u8(np.clip(patch + np.rint(shift), 0, 255))
+        table = np.clip(np.arange(256)[:, None] + np.rint(shift), 0, 255)  # per channel
+        return u8(cv2.LUT(patch, u8(table)[:, None, :]))
 
     def plate(self) -> Frame | None:
         """The finished plate (finishing it on first use); None when nothing was learnt."""

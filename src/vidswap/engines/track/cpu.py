@@ -28,7 +28,14 @@ from vidswap.engines.track.person import PersonFollower
 from vidswap.engines.track.store import MaskStore
 from vidswap.engines.track.upsample import Upsampler
 from vidswap.errors import InvalidParameter
-from vidswap.media.frames import Frame, FrameIndex, Mask, index_frames, iter_frames
+from vidswap.media.frames import (
+    Frame,
+    FrameIndex,
+    Mask,
+    index_frames,
+    iter_frame_pairs,
+    iter_frames,
+)
 from vidswap.media.prefetch import prefetched
 
 KINDS = ("person", "object", "background")
@@ -131,17 +138,26 @@ class CpuTracker:
         span: tuple[int, int | None],
         mask: Mask,
         max_side: int | None,
-    ) -> Generator[tuple[int, Frame, Frame], None, None]:
-        """(number, frame, the frame at analysis size), decoded on a thread of their own."""
-        frames = iter_frames(video, span[0], span[1], index=index, max_side=max_side)
-        with closing(prefetched(self._with_small(frames, mask.shape))) as decoded:
+        chain: Chain | None = None,
+    ) -> Generator[tuple[int, Frame, View], None, None]:
+        """(number, frame, the frame at analysis size as a view), decoded on a thread of
+        their own; with a `chain`, the views are linked there too (the optical flow runs
+        beside decoding, off the follower's thread, which is the swap's critical path)."""
+        frames = iter_frame_pairs(
+            video, span[0], span[1], small_side=self.side, index=index, max_side=max_side
+        )
+        with closing(prefetched(self._views(frames, mask.shape, chain))) as decoded:
             yield from decoded
 
-    def _with_small(
-        self, frames: Iterator[tuple[int, Frame]], shape: tuple[int, ...]
-    ) -> Iterator[tuple[int, Frame, Frame]]:
-        for number, frame in frames:
-            yield number, frame, self._fit_frame(frame, shape)
+    def _views(
+        self,
+        frames: Iterator[tuple[int, Frame, Frame]],
+        shape: tuple[int, ...],
+        chain: Chain | None,
+    ) -> Iterator[tuple[int, Frame, View]]:
+        for number, frame, small in frames:
+            small = self._fit_frame(small, shape)
+            yield number, frame, chain.push(small) if chain is not None else View(small)
 
     def _stored(
         self,
@@ -154,11 +170,11 @@ class CpuTracker:
     ) -> Generator[Stage, None, None]:
         """Frames before the keyframe with their masks from the backward pass."""
         last: Mask | None = None
-        for number, frame, small in self._decoded(video, index, (0, keyframe), mask, max_side):
+        for number, frame, view in self._decoded(video, index, (0, keyframe), mask, max_side):
             last = store.pop(number) if number in store else last  # (a frame lost to decoding)
             if last is None:
-                last = self._fit(mask, small.shape)
-            yield number, frame, small, last
+                last = self._fit(mask, view.shape)
+            yield number, frame, view.rgb, last
 
     def _followed(
         self,
@@ -170,13 +186,14 @@ class CpuTracker:
         max_side: int | None,
     ) -> Generator[Stage, None, None]:
         """The keyframe and every frame after it, followed at analysis size."""
-        chain, follower = Chain(), None
-        for number, frame, small in self._decoded(video, index, (keyframe, None), mask, max_side):
-            view = chain.push(small)
+        follower = None
+        span = (keyframe, None)
+        chain = Chain(reliable=kind == "object")  # the object follower checks every flow
+        for number, frame, view in self._decoded(video, index, span, mask, max_side, chain):
             if follower is None:
                 start = self._fit(mask, view.shape)
                 follower = self._follower(kind, view, start)
-                yield number, frame, small, start
+                yield number, frame, view.rgb, start
             else:
                 yield number, frame, view.rgb, follower.step(view)
 

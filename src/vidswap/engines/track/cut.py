@@ -54,8 +54,8 @@ class Cutter:
 
 
 def foreground(labels: Labels) -> Mask:
-    fg = (labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)
-    return np.where(fg, 255, 0).astype(np.uint8)
+    """255 where `labels` say (probably) foreground: GC_FGD and GC_PR_FGD are the odd labels."""
+    return m.of((labels & 1) > 0)
 
 
 def band_labels(mask: Mask, r: int) -> Labels:

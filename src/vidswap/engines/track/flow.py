@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from vidswap.engines.track.masks import f32, u8
+from vidswap.engines.track.masks import f32, of, points, u8
 from vidswap.media.frames import Frame, Mask
 
 FlowField = npt.NDArray[np.float32]  # HxWx2: where each pixel was in the other view
@@ -27,14 +27,14 @@ class View:
     share: grey levels, BGR for GrabCut, the flows to and from the previous view, and
     anything else cached by name (the person matte)."""
 
-    def __init__(self, rgb: Frame, dis: Any = None, prev_gray: Mask | None = None) -> None:
+    def __init__(self, rgb: Frame, forward_dis: Any = None, prev_gray: Mask | None = None) -> None:
+        """`forward_dis` computes the forward flow on demand; the backward flow (`flow`)
+        is set by the Chain."""
         self.rgb = rgb
         self.gray = u8(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
         self.cache: dict[str, Any] = {}
-        self._dis, self._prev_gray = dis, prev_gray
+        self._dis, self._prev_gray = forward_dis, prev_gray
         self.flow: FlowField | None = None
-        if dis is not None and prev_gray is not None:
-            self.flow = f32(dis.calc(self.gray, prev_gray, None))
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -73,19 +73,30 @@ class View:
         xs, ys = grid(self.shape)
         there = f32(cv2.remap(ahead, xs + back[..., 0], ys + back[..., 1], cv2.INTER_LINEAR))
         error = magnitude(back + there)
-        return np.where(error < 1.5 + 0.1 * magnitude(back), 255, 0).astype(np.uint8)
+        return u8(cv2.compare(error, 1.5 + 0.1 * magnitude(back), cv2.CMP_LT))
 
 
 class Chain:
-    """Turns a sequence of analysis frames into Views, each linked to its predecessor."""
+    """Turns a sequence of analysis frames into Views, each linked to its predecessor.
 
-    def __init__(self) -> None:
+    `push` may run on another thread than the followers: the views' forward flows (asked
+    for by the followers) have a DIS instance of their own. With `reliable`, push also
+    computes each view's forward flow and reliability, for followers that always ask for
+    them (so they are computed on push's thread, not on the followers')."""
+
+    def __init__(self, reliable: bool = False) -> None:
         self._dis: Any = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+        self._forward_dis: Any = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+        self._reliable = reliable
         self._last: View | None = None
 
     def push(self, rgb: Frame) -> View:
         prev = self._last.gray if self._last is not None else None
-        view = View(rgb, self._dis, prev)
+        view = View(rgb, self._forward_dis, prev)
+        if prev is not None:
+            view.flow = f32(self._dis.calc(view.gray, prev, None))
+            if self._reliable:
+                view.cache["reliable"] = view.reliable  # (computed and cached now)
         self._last = view
         return view
 
@@ -124,7 +135,7 @@ def warp_soft(mask: Mask, flow: FlowField | None) -> Mask:
 
 def warp(mask: Mask, flow: FlowField | None) -> Mask:
     """`mask` moved onto this view along the backward flow, 0/255."""
-    return np.where(warp_soft(mask, flow) > 127, 255, 0).astype(np.uint8)
+    return of(warp_soft(mask, flow) > 127)
 
 
 def splat(mask: Mask, forward: FlowField | None) -> Mask:
@@ -133,7 +144,7 @@ def splat(mask: Mask, forward: FlowField | None) -> Mask:
     receive nothing), which is right for whatever passes in front of our subject."""
     if forward is None:
         return mask
-    ys, xs = np.nonzero(mask)
+    ys, xs = points(mask)
     tx = np.rint(xs + forward[ys, xs, 0]).astype(np.int32)
     ty = np.rint(ys + forward[ys, xs, 1]).astype(np.int32)
     rows, cols = mask.shape[:2]

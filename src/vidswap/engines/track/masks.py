@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import cv2
@@ -31,27 +32,63 @@ def f32(array: Any) -> npt.NDArray[np.float32]:
     return np.asarray(array, np.float32)
 
 
+def of(condition: npt.NDArray[np.bool_]) -> Mask:
+    """255 where `condition` holds, else 0: ~7 us at 480x270, where `np.where(c, 255, 0)`
+    takes 0.1-0.5 ms here (and more to cast its int64 result)."""
+    return u8(condition.view(np.uint8) * np.uint8(255))
+
+
+def points(mask: Mask) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """(ys, xs) of the mask's pixels in row-major order, as `np.nonzero` gives them, from
+    cv2.findNonZero: ~0.13 ms at 480x270 against ~0.6 ms."""
+    found = cv2.findNonZero(mask)
+    xy = np.zeros((0, 2), np.int32) if found is None else np.asarray(found, np.int32)[:, 0]
+    return xy[:, 1], xy[:, 0]
+
+
 SMALL_RADIUS = 6  # beyond this a distance transform beats a disk (0.6 ms vs 2-30 ms)
+
+
+Region = tuple[slice, slice]
+
+
+def within(mask: Mask, pad: int, op: Callable[[Region], Mask]) -> Mask:
+    """`op` computed on the mask's box grown by `pad` only, 0 elsewhere: for ops whose
+    result is 0 beyond `pad` of the mask, and that see nothing beyond it either (the
+    subject is often a small part of the frame). `op` gets the box as array slices."""
+    out = np.zeros_like(mask)
+    found = box(mask, pad)
+    if found is not None:
+        x0, y0, x1, y1 = found
+        region = (slice(y0, y1), slice(x0, x1))
+        out[region] = op(region)
+    return out
 
 
 def dilate(mask: Mask, radius: int) -> Mask:
     """Pixels within `radius` of the mask."""
     if radius <= 0:
         return mask
-    if radius <= SMALL_RADIUS:
-        return u8(cv2.dilate(mask, disk(radius)))
-    distance = cv2.distanceTransform(np.where(mask > 0, 0, 255).astype(np.uint8), cv2.DIST_L2, 3)
-    return np.where(distance <= radius, 255, 0).astype(np.uint8)
+    return within(mask, radius + 1, lambda at: _dilated(mask[at], radius))
 
 
 def erode(mask: Mask, radius: int) -> Mask:
     """Pixels of the mask farther than `radius` from its outside."""
     if radius <= 0:
         return mask
+    return within(mask, radius + 1, lambda at: _eroded(mask[at], radius))
+
+
+def _dilated(mask: Mask, radius: int) -> Mask:
+    if radius <= SMALL_RADIUS:
+        return u8(cv2.dilate(mask, disk(radius)))
+    return of(cv2.distanceTransform(of(mask == 0), cv2.DIST_L2, 3) <= radius)
+
+
+def _eroded(mask: Mask, radius: int) -> Mask:
     if radius <= SMALL_RADIUS:
         return u8(cv2.erode(mask, disk(radius)))
-    distance = cv2.distanceTransform(np.where(mask > 0, 255, 0).astype(np.uint8), cv2.DIST_L2, 3)
-    return np.where(distance > radius, 255, 0).astype(np.uint8)
+    return of(cv2.distanceTransform(of(mask > 0), cv2.DIST_L2, 3) > radius)
 
 
 def area(mask: Mask) -> int:
@@ -87,13 +124,15 @@ def band_radius(mask: Mask, share: float = 0.04, low: int = 2, high: int = 12) -
 def keep_overlapping(candidates: Mask, anchor: Mask, share: float = 0.5) -> Mask:
     """Connected parts of `candidates` of which at least `share` lies on `anchor`: parts
     that merely touch the anchor's surroundings (another person, a new object) drop out."""
+    return within(candidates, 0, lambda at: _overlapping(candidates[at], anchor[at], share))
+
+
+def _overlapping(candidates: Mask, anchor: Mask, share: float) -> Mask:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates, connectivity=8)
-    if count <= 1:
-        return candidates
     hits = np.bincount(labels[anchor > 0], minlength=count)
     keep = (hits > 0) & (hits >= share * stats[:, cv2.CC_STAT_AREA])
     keep[0] = False
-    return np.where(keep[labels], 255, 0).astype(np.uint8)
+    return of(keep[labels])
 
 
 def touches(b: Box, shape: tuple[int, ...], margin: int = 2) -> set[str]:

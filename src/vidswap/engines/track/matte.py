@@ -7,6 +7,7 @@ import numpy.typing as npt
 
 from vidswap.engines.segment.selfie import LANDSCAPE, Prob, Selfie
 from vidswap.engines.track.flow import View
+from vidswap.engines.track.masks import of
 
 
 class Matte:
@@ -30,6 +31,6 @@ class Matte:
     def people(self, view: View) -> npt.NDArray[np.uint8]:
         """Pixels more likely person than not, 0/255."""
         if "people" not in view.cache:
-            view.cache["people"] = np.where(self(view) > 0.5, 255, 0).astype(np.uint8)
+            view.cache["people"] = of(self(view) > 0.5)
         people: npt.NDArray[np.uint8] = view.cache["people"]
         return people

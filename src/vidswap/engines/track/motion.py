@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vidswap.engines.track.flow import FlowField, grid
-from vidswap.engines.track.masks import f32
+from vidswap.engines.track.masks import f32, points
 from vidswap.media.frames import Mask
 
 Motion = npt.NDArray[np.float64]  # 2x3 affine: previous view -> this one
@@ -29,7 +29,7 @@ def motion_of(mask: Mask, flow: FlowField | None, extent: int = 0) -> Motion:
     `extent`, with the scale change bounded; a plain shift (median) from a small part,
     which cannot tell scale from noise; none without flow or from a sliver, whose flow is
     mostly the flow of its neighbour."""
-    ys, xs = np.nonzero(mask)
+    ys, xs = points(mask)
     count = len(xs)
     if flow is None or count < max(12, 0.1 * extent):
         return STILL

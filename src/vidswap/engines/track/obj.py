@@ -65,7 +65,7 @@ class ObjectFollower(Follower):
         ours = expected_flow(motion, view.shape)[y0:y1, x0:x1]
         error = magnitude(view.flow[y0:y1, x0:x1] - ours)
         ok = (error < 2.0 + 0.3 * magnitude(ours)) & (view.reliable[y0:y1, x0:x1] > 0)
-        agree[y0:y1, x0:x1] = np.where(ok, 255, 0)
+        agree[y0:y1, x0:x1] = m.of(ok)
         return agree
 
     def _partial(self, view: View, warped: Mask) -> bool:
@@ -111,12 +111,12 @@ def keep_moving_along(mask: Mask, view: View, motion: Motion) -> Mask:
         if stats[label, cv2.CC_STAT_AREA] < CRUMB:
             errors.append(0.0)  # too small to judge: kept
             continue
-        ys, xs = np.nonzero(labels == label)
+        ys, xs = m.points(m.of(labels == label))
         fx, fy = np.median(view.flow[ys, xs], axis=0)
         ox, oy = expected_at(motion, float(xs.mean()), float(ys.mean()))
         errors.append(float(np.hypot(fx - ox, fy - oy)) / (2.0 + 0.3 * float(np.hypot(ox, oy))))
     keep = np.zeros(count, bool)
     keep[1:] = np.array(errors) <= 1.0
     keep[1 + int(np.argmin(errors))] = True
-    kept = np.where(keep[labels], 255, 0).astype(np.uint8)
+    kept = m.of(keep[labels])
     return mask & m.dilate(kept, 3)

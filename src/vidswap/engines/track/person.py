@@ -80,8 +80,8 @@ class PersonFollower(Follower):
         diff = magnitude(view.flow - local)
         tol = 3.0 + 0.3 * magnitude(local)
         judged = (view.reliable > 0) & (weight > 0.05)
-        joinable = np.where(~judged | (diff < tol), 255, 0).astype(np.uint8)
-        strays = np.where(judged & (diff > 2 * tol), 255, 0).astype(np.uint8)
+        joinable = m.of(~judged | (diff < tol))
+        strays = m.of(judged & (diff > 2 * tol))
         return joinable, strays
 
     def _settle(

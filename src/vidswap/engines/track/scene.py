@@ -113,7 +113,7 @@ def moving_apart(view: View, parts: Mask, motion: Motion) -> Mask:
     count, labels = cv2.connectedComponents(parts, connectivity=8)
     reliable = view.reliable > 0
     for label in range(1, count):
-        ys, xs = np.nonzero(labels == label)
+        ys, xs = m.points(m.of(labels == label))
         sure = reliable[ys, xs]
         if sure.sum() < 0.5 * len(xs):
             continue  # mostly just come into view: its flow says nothing yet
@@ -136,7 +136,7 @@ def drop_crumbs(others: Mask, out: Mask, share: float = 0.05) -> Mask:
     touching[np.unique(labels[m.dilate(out, 2) > 0])] = True
     drop = small & touching
     drop[0] = False
-    return np.where(drop[labels], 0, others).astype(np.uint8)
+    return others & m.of(~drop[labels])
 
 
 def give_back(view: View, others: Mask, shape: Mask, motion: Motion) -> Mask:
@@ -154,5 +154,5 @@ def give_back(view: View, others: Mask, shape: Mask, motion: Motion) -> Mask:
     ours = expected_flow(motion, view.shape)[y0:y1, x0:x1]
     like = magnitude(view.flow[y0:y1, x0:x1] - ours) < 2.0 + 0.2 * magnitude(ours)
     claim = (like & (shape[y0:y1, x0:x1] > 0)) | (uncovered[y0:y1, x0:x1] > 0)
-    out[y0:y1, x0:x1] = np.where(claim, others[y0:y1, x0:x1], 0)
+    out[y0:y1, x0:x1] = others[y0:y1, x0:x1] & m.of(claim)
     return out

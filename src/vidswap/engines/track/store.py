@@ -27,4 +27,4 @@ class MaskStore:
     def pop(self, number: int) -> Mask:
         bits, (rows, cols) = self._bits.pop(number)
         flat = np.unpackbits(bits, count=rows * cols)
-        return (flat.reshape(rows, cols) * 255).astype(np.uint8)
+        return flat.reshape(rows, cols) * np.uint8(255)

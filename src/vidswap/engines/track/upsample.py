@@ -41,11 +41,12 @@ class Upsampler:
         size = (fx1 - fx0, fy1 - fy0)
         gray_small = m.u8(cv2.cvtColor(small_rgb[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY))
         a, b = self._coefficients(gray_small, small[y0:y1, x0:x1])
-        gray = m.f32(cv2.cvtColor(frame[fy0:fy1, fx0:fx1], cv2.COLOR_RGB2GRAY))
-        q = m.f32(cv2.resize(a, size)) * (gray / 255) + m.f32(cv2.resize(b, size))
-        where = cv2.resize(band[y0:y1, x0:x1], size, interpolation=cv2.INTER_NEAREST) > 0
-        crop = out[fy0:fy1, fx0:fx1]
-        crop[where] = np.where(q[where] > 0.5, 255, 0)
+        where = m.u8(cv2.resize(band[y0:y1, x0:x1], size, interpolation=cv2.INTER_NEAREST))
+        ys, xs = m.points(where)
+        at = ys * size[0] + xs  # q = a * grey + b, on the band's pixels only
+        gray = np.take(cv2.cvtColor(frame[fy0:fy1, fx0:fx1], cv2.COLOR_RGB2GRAY), at)
+        q = np.take(cv2.resize(a / 255, size), at) * gray + np.take(cv2.resize(b, size), at)
+        out.ravel()[(ys + fy0) * cols + xs + fx0] = m.of(q > 0.5)
         return out
 
     def _coefficients(self, gray: Mask, mask: Mask) -> tuple[F32, F32]:
