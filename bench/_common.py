@@ -122,3 +122,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def run_child(cmd: Sequence[str]) -> dict[str, Any]:
+    """Runs a benchmark's child process (a fresh process, so its peak RSS is its own)
+    from the repository root; returns the JSON object it printed last."""
+    out = subprocess.run(list(cmd), cwd=ROOT, capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result

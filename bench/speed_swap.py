@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ import cv2
 import numpy as np
 
 from bench import _clips
-from bench._common import ROOT, environment, table, write_results
+from bench._common import environment, run_child, table, write_results
 from bench._swap import Swapper
 from bench.speed_track import peak_rss_mb
 from vidswap.domain.swap import output_size
@@ -146,8 +145,7 @@ def memory(seconds: int, tmp: Path) -> list[dict[str, Any]]:
     for mode in ("transcode", "swap"):
         cmd = [sys.executable, "-m", "bench.speed_swap", "--child", mode, str(path)]
         cmd += ["--seconds", str(seconds), "--work", str(tmp / mode)]
-        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
-        result = json.loads(out.stdout.strip().splitlines()[-1]) | {"process": mode}
+        result = run_child(cmd) | {"process": mode}
         rows.append(result)
         print(f"  {mode}: peak RSS {result['peak_rss_mb']:.0f} MiB", flush=True)
     return rows

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import _clips
-from bench._common import ROOT, environment, table, write_results
+from bench._common import environment, run_child, table, write_results
 from vidswap.media.frames import iter_frames
 
 NAME = "speed_track"
@@ -139,8 +138,7 @@ def memory(seconds: int, tmp: Path) -> list[dict[str, Any]]:
             "--seconds",
             str(seconds),
         ]
-        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
-        result = json.loads(out.stdout.strip().splitlines()[-1])
+        result = run_child(cmd)
         result |= {"process": mode, "fps": result["frames"] / result["seconds"]}
         rows.append(result)
         print(f"  {mode}: peak RSS {result['peak_rss_mb']:.0f} MiB", flush=True)

@@ -59,7 +59,7 @@ def select_masks(
     with db.write() as session:
         credits.charge(session, credits.lock_account(session, account_id), PRICE, ref)
     try:
-        row = _cached(db, source, keyframe) or _compute(
+        row = cached_keyframe(db, source, keyframe) or _compute(
             db, blobs, engines, account_id, source, keyframe
         )
         masks = _hand_out(db, account_id, row)
@@ -75,7 +75,8 @@ def select_masks(
     return Selection(keyframe, row.frame_key, PRICE, masks)
 
 
-def _cached(db: Database, source: VideoSource, number: int) -> Keyframe | None:
+def cached_keyframe(db: Database, source: VideoSource, number: int) -> Keyframe | None:
+    """The keyframe row (with its candidates) when a selection has seen this frame."""
     with db.read() as session:
         return session.scalar(
             select(Keyframe).where(
@@ -116,7 +117,7 @@ def _compute(
         return row
     except IntegrityError:  # a racing selection stored the same keyframe first
         _drop(blobs, keys)
-        cached = _cached(db, source, number)
+        cached = cached_keyframe(db, source, number)
         if cached is None:
             raise
         return cached

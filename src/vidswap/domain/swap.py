@@ -9,15 +9,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from vidswap.config import Settings
-from vidswap.domain import jobs
+from vidswap.domain import jobs, masks
 from vidswap.domain.videos import VideoSource
 from vidswap.errors import InvalidImageId, InvalidParameter
 from vidswap.media.frames import index_frames
 from vidswap.storage.db import Database
-from vidswap.storage.tables import Image, Job, Keyframe, SelectedMask
+from vidswap.storage.tables import Image, Job, SelectedMask
 
 KIND = "swap"
 HEIGHTS = {"360p": 360, "540p": 540, "720p": 720}
@@ -117,14 +115,7 @@ def _mask(db: Database, account_id: int, req: SwapRequest) -> SelectedMask:
 def _check_person_known(db: Database, req: SwapRequest) -> None:
     """Without a mask the first person is swapped; when this keyframe's candidates are
     already known and hold nobody, say so now rather than fail the job later."""
-    with db.read() as session:
-        row = session.scalar(
-            select(Keyframe).where(
-                Keyframe.source_kind == req.source.kind,
-                Keyframe.source_id == req.source.id,
-                Keyframe.number == req.keyframe,
-            )
-        )
+    row = masks.cached_keyframe(db, req.source, req.keyframe)
     if row is not None and not any(c["name"] == "person" for c in row.candidates):
         raise InvalidParameter(
             f"There is no person on keyframe {req.keyframe}: pick a mask_id from mask selection."

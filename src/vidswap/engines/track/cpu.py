@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -40,6 +41,18 @@ from vidswap.media.prefetch import prefetched
 
 KINDS = ("person", "object", "background")
 Stage = tuple[int, Frame, Frame, Mask]  # number, frame, analysis-size frame, its mask
+
+
+@dataclass(frozen=True)
+class Request:
+    """One `follow` call, checked: `mask` is the keyframe's, 0/255, display-sized."""
+
+    video: Path
+    index: FrameIndex
+    keyframe: int
+    mask: Mask
+    kind: str
+    max_side: int | None
 
 
 class Stepper(Protocol):
@@ -93,60 +106,41 @@ class CpuTracker:
                 f"the video's frames {first.shape[1]}x{first.shape[0]}."
             )
         key = np.where(mask > 127, 255, 0).astype(np.uint8)
-        return self._run(video, index, keyframe, key, mask_kind, max_side)
+        return self._run(Request(video, index, keyframe, key, mask_kind, max_side))
 
-    def _run(
-        self,
-        video: Path,
-        index: FrameIndex,
-        keyframe: int,
-        mask: Mask,
-        kind: str,
-        max_side: int | None,
-    ) -> Generator[tuple[int, Frame, Mask], None, None]:
+    def _run(self, req: Request) -> Generator[tuple[int, Frame, Mask], None, None]:
         """Three stages, each on its own thread, a few frames apart: decode (with the
         analysis-size copy), follow (the chain of frames, necessarily one at a time), and
         here, upsampling each mask against its full frame."""
         store = MaskStore()
-        if keyframe > 0:
-            self._backward(video, index, keyframe, mask, kind, store)
-        stages = self._stages(video, index, keyframe, mask, kind, store, max_side)
-        with closing(prefetched(stages)) as staged:
+        if req.keyframe > 0:
+            self._backward(req, store)
+        with closing(prefetched(self._stages(req, store))) as staged:
             for number, frame, small, small_mask in staged:
-                if number == keyframe:
-                    yield number, frame, self._fit(mask, frame.shape[:2])
+                if number == req.keyframe:
+                    yield number, frame, self._fit(req.mask, frame.shape[:2])
                 else:
                     yield number, frame, self._upsample(small_mask, small, frame)
 
-    def _stages(
-        self,
-        video: Path,
-        index: FrameIndex,
-        keyframe: int,
-        mask: Mask,
-        kind: str,
-        store: MaskStore,
-        max_side: int | None,
-    ) -> Generator[Stage, None, None]:
-        yield from self._stored(video, index, keyframe, mask, store, max_side)
-        yield from self._followed(video, index, keyframe, mask, kind, max_side)
+    def _stages(self, req: Request, store: MaskStore) -> Generator[Stage, None, None]:
+        yield from self._stored(req, store)
+        yield from self._followed(req)
 
     def _decoded(
-        self,
-        video: Path,
-        index: FrameIndex,
-        span: tuple[int, int | None],
-        mask: Mask,
-        max_side: int | None,
-        chain: Chain | None = None,
+        self, req: Request, span: tuple[int, int | None], chain: Chain | None = None
     ) -> Generator[tuple[int, Frame, View], None, None]:
         """(number, frame, the frame at analysis size as a view), decoded on a thread of
         their own; with a `chain`, the views are linked there too (the optical flow runs
         beside decoding, off the follower's thread, which is the swap's critical path)."""
         frames = iter_frame_pairs(
-            video, span[0], span[1], small_side=self.side, index=index, max_side=max_side
+            req.video,
+            span[0],
+            span[1],
+            small_side=self.side,
+            index=req.index,
+            max_side=req.max_side,
         )
-        with closing(prefetched(self._views(frames, mask.shape, chain))) as decoded:
+        with closing(prefetched(self._views(frames, req.mask.shape, chain))) as decoded:
             yield from decoded
 
     def _views(
@@ -159,62 +153,45 @@ class CpuTracker:
             small = self._fit_frame(small, shape)
             yield number, frame, chain.push(small) if chain is not None else View(small)
 
-    def _stored(
-        self,
-        video: Path,
-        index: FrameIndex,
-        keyframe: int,
-        mask: Mask,
-        store: MaskStore,
-        max_side: int | None,
-    ) -> Generator[Stage, None, None]:
+    def _stored(self, req: Request, store: MaskStore) -> Generator[Stage, None, None]:
         """Frames before the keyframe with their masks from the backward pass."""
         last: Mask | None = None
-        for number, frame, view in self._decoded(video, index, (0, keyframe), mask, max_side):
+        for number, frame, view in self._decoded(req, (0, req.keyframe)):
             last = store.pop(number) if number in store else last  # (a frame lost to decoding)
             if last is None:
-                last = self._fit(mask, view.shape)
+                last = self._fit(req.mask, view.shape)
             yield number, frame, view.rgb, last
 
-    def _followed(
-        self,
-        video: Path,
-        index: FrameIndex,
-        keyframe: int,
-        mask: Mask,
-        kind: str,
-        max_side: int | None,
-    ) -> Generator[Stage, None, None]:
+    def _followed(self, req: Request) -> Generator[Stage, None, None]:
         """The keyframe and every frame after it, followed at analysis size."""
         follower = None
-        span = (keyframe, None)
-        chain = Chain(reliable=kind == "object")  # the object follower checks every flow
-        for number, frame, view in self._decoded(video, index, span, mask, max_side, chain):
+        chain = Chain(reliable=req.kind == "object")  # the object follower checks every flow
+        for number, frame, view in self._decoded(req, (req.keyframe, None), chain):
             if follower is None:
-                start = self._fit(mask, view.shape)
-                follower = self._follower(kind, view, start)
+                start = self._fit(req.mask, view.shape)
+                follower = self._follower(req.kind, view, start)
                 yield number, frame, view.rgb, start
             else:
                 yield number, frame, view.rgb, follower.step(view)
 
-    def _backward(
-        self, video: Path, index: FrameIndex, keyframe: int, mask: Mask, kind: str, store: MaskStore
-    ) -> None:
+    def _backward(self, req: Request, store: MaskStore) -> None:
         """Frames keyframe-1 .. 0 into `store`, a chunk of analysis frames at a time."""
         chain, follower = Chain(), None
-        stop = keyframe + 1
-        per_chunk = max(8, self.chunk_bytes // max(self._frame_bytes(mask.shape), 1))
+        stop = req.keyframe + 1
+        per_chunk = max(8, self.chunk_bytes // max(self._frame_bytes(req.mask.shape), 1))
         while stop > 0:
             start = max(0, stop - per_chunk)
             chunk = [
-                (number, self._fit_frame(rgb, mask.shape))
-                for number, rgb in iter_frames(video, start, stop, index=index, max_side=self.side)
+                (number, self._fit_frame(rgb, req.mask.shape))
+                for number, rgb in iter_frames(
+                    req.video, start, stop, index=req.index, max_side=self.side
+                )
             ]
             while chunk:
                 number, rgb = chunk.pop()
                 view = chain.push(rgb)
                 if follower is None:
-                    follower = self._follower(kind, view, self._fit(mask, view.shape))
+                    follower = self._follower(req.kind, view, self._fit(req.mask, view.shape))
                 else:
                     store.put(number, follower.step(view))
             stop = start
