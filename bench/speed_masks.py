@@ -79,7 +79,7 @@ def main() -> None:
     t0 = time.perf_counter()
     engines.warm("segment")
     warm_ms = (time.perf_counter() - t0) * 1000
-    source = VideoSource("media", 1, clip, "", "h264")
+    source = VideoSource("media", 1, clip, "", "h264", *SIZE, 30.0)
     rows, results = [], {}
     for label, first in (("keyframe 1..", 1), ("keyframe 600..", 600)):
         decode = [timed(read_frame, clip, first - 1 + r) for r in range(rounds)]

@@ -43,10 +43,14 @@ class Upsampler:
         a, b = self._coefficients(gray_small, small[y0:y1, x0:x1])
         where = m.u8(cv2.resize(band[y0:y1, x0:x1], size, interpolation=cv2.INTER_NEAREST))
         ys, xs = m.points(where)
-        at = ys * size[0] + xs  # q = a * grey + b, on the band's pixels only
-        gray = np.take(cv2.cvtColor(frame[fy0:fy1, fx0:fx1], cv2.COLOR_RGB2GRAY), at)
-        q = np.take(cv2.resize(a / 255, size), at) * gray + np.take(cv2.resize(b, size), at)
-        out.ravel()[(ys + fy0) * cols + xs + fx0] = m.of(q > 0.5)
+        at = (ys + fy0) * cols + xs + fx0  # q = a * grey + b, on the band's pixels only
+        rgb = np.take(frame.reshape(-1, 3), at, axis=0)[None]  # as a 1 x n image
+        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)[0]
+        # a and b where a bilinear resize to `size` would put them, at those pixels only
+        step_x, step_y = a.shape[1] / size[0], a.shape[0] / size[1]
+        map_x, map_y = (xs + 0.5) * step_x - 0.5, (ys + 0.5) * step_y - 0.5
+        q = sample(a, map_x, map_y) * (gray / 255) + sample(b, map_x, map_y)
+        out.ravel()[at] = m.of(q > 0.5)
         return out
 
     def _coefficients(self, gray: Mask, mask: Mask) -> tuple[F32, F32]:
@@ -62,3 +66,19 @@ class Upsampler:
         a = (mean(i * p) - mi * mp) / (mean(i * i) - mi * mi + self.eps)
         b = mp - a * mi
         return mean(a), mean(b)
+
+
+SAMPLE_WIDTH = 4096  # cv2.remap's maps must be narrower than 32767 px
+
+
+def sample(image: F32, xs: npt.NDArray[np.float64], ys: npt.NDArray[np.float64]) -> F32:
+    """`image` bilinearly sampled at the points (xs, ys), edges replicated: cv2.remap over
+    the points laid out as rows of an image (a 1 x n map would hit remap's width limit)."""
+    n = len(xs)
+    if not n:
+        return np.zeros(0, np.float32)
+    width = min(n, SAMPLE_WIDTH)
+    rows = -(-n // width)
+    maps = (np.resize(c.astype(np.float32), rows * width).reshape(rows, width) for c in (xs, ys))
+    out = cv2.remap(image, *maps, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return m.f32(out.ravel()[:n])
