@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from bench import _clips
 from vidswap.engines import registry
 from vidswap.engines.track.cpu import CpuTracker
+from vidswap.engines.track.upsample import sample
 from vidswap.errors import InvalidParameter
 
 SIZE = (320, 180)
@@ -144,3 +146,18 @@ def test_bad_requests_fail_before_streaming(tracker, clips, key, kind, shape, me
     _, path, _ = clips["walk"]
     with pytest.raises(InvalidParameter, match=message):
         tracker.track(path, key, np.zeros(shape, np.uint8), kind)
+
+
+def test_upsampler_samples_more_points_than_remap_takes_in_one_row() -> None:
+    """A 1080p mask edge has more band pixels than cv2.remap's 32767-wide limit."""
+    rng = np.random.default_rng(1)
+    image = rng.random((300, 400), dtype=np.float32)
+    xs, ys = rng.random(50_000) * 399, rng.random(50_000) * 299
+    column = cv2.remap(
+        image, xs.astype(np.float32)[:, None][:30_000], ys.astype(np.float32)[:, None][:30_000],
+        cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE,
+    )  # fmt: skip
+    got = sample(image, xs, ys)
+    assert got.shape == (50_000,)
+    np.testing.assert_array_equal(got[:30_000], column[:, 0])
+    assert sample(image, xs[:0], ys[:0]).shape == (0,)
