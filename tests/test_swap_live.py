@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import API, Account, make_account
 from tests.support.media import image_bytes, make_video
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, serving
 from vidswap.config import Settings
 from vidswap.storage.db import Database
 
@@ -24,15 +24,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def server(settings: Settings, db: Database) -> Iterator[LiveServer]:
-    env = {
-        "VIDSWAP_DATA_DIR": str(settings.data_dir),
-        "VIDSWAP_DATABASE_URL": settings.sqlalchemy_url,
-        "VIDSWAP_WORKERS": "1",
-        "VIDSWAP_WARM_ENGINES": "false",
-    }
-    live = LiveServer(env).start()
-    yield live
-    live.stop()
+    with serving(settings) as live:
+        yield live
 
 
 def post(server: LiveServer, account: Account, path: str, **kw: Any) -> Any:

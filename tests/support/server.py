@@ -7,11 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from tests.support.pg import free_port
+from vidswap.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,3 +65,20 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+
+
+@contextmanager
+def serving(settings: Settings, **env: str) -> Iterator[LiveServer]:
+    """A server on `settings`' data dir and database, one worker, models loaded on first
+    use; `env` adds or overrides VIDSWAP_ variables."""
+    base = {
+        "VIDSWAP_DATA_DIR": str(settings.data_dir),
+        "VIDSWAP_DATABASE_URL": settings.sqlalchemy_url,
+        "VIDSWAP_WORKERS": "1",
+        "VIDSWAP_WARM_ENGINES": "false",
+    }
+    live = LiveServer({**base, **env}).start()
+    try:
+        yield live
+    finally:
+        live.stop()
