@@ -1,4 +1,4 @@
-"""The `vidswap` command: serve, keys, credits, db. A thin adapter over `domain/`."""
+"""Operator commands: serve, keys, credits, db. A thin adapter over `domain/`."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ from typing import Annotated
 
 import typer
 
+from vidswap.cli.app import app
 from vidswap.config import Settings
 from vidswap.domain import accounts, credits
-from vidswap.errors import VidswapError
 from vidswap.storage import migrate
 from vidswap.storage.db import Database
 
-app = typer.Typer(
-    help="vidswap: a self-hostable, PixVerse-compatible video Swap service.", no_args_is_help=True
-)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 credits_app = typer.Typer(help="Grant credits.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -116,15 +113,3 @@ def db_upgrade() -> None:
     """Apply all database migrations."""
     _database()
     typer.echo("database is up to date")
-
-
-def main() -> None:
-    try:
-        app()
-    except VidswapError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise SystemExit(2) from None
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,5 @@
+"""`python -m vidswap.cli` runs the `vidswap` command."""
+
+from vidswap.cli import main
+
+main()
