@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PIXVERSE_MCP := $(VENV)/pixverse-mcp
 
 .PHONY: run test install system-deps lint bench clean
 
@@ -17,6 +18,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The official PixVerse MCP client, for tests/test_pixverse_mcp.py. It declares Python >= 3.12
+# and an MCP server stack it does not need as a client: its own directory, outside
+# site-packages (so `pip check` stays clean); its runtime deps are in the `dev` extra.
+# Reinstalled when this file changes, so bumping the pin takes effect.
+$(PIXVERSE_MCP)/.installed: Makefile | $(STAMP)
+	rm -rf $(PIXVERSE_MCP)
+	$(BIN)/pip install -q --no-deps --ignore-requires-python --target $(PIXVERSE_MCP) \
+		pixverse-mcp==0.2.2
+	touch $@
 
 # Debian packages for the real servers the tests start on 127.0.0.1 (installed when root).
 system-deps:
@@ -34,7 +45,7 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-test: install system-deps lint
+test: install system-deps lint $(PIXVERSE_MCP)/.installed
 	$(BIN)/pytest -W error
 
 bench: install
