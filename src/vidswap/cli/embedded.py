@@ -13,7 +13,6 @@ import socket
 import threading
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from vidswap.config import Settings
@@ -30,7 +29,7 @@ START_TIMEOUT_S = 120.0  # models load while it starts
 
 
 class EmbeddedServer:
-    """`with EmbeddedServer() as (base_url, api_key): ...`"""
+    """`start()` it, use the URL and key it returns, `close()` it."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         base = settings or Settings()
@@ -40,18 +39,11 @@ class EmbeddedServer:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
-    def __enter__(self) -> tuple[str, str]:
+    def start(self) -> tuple[str, str]:
+        """Serves until `close`; returns (base URL, the CLI account's API key)."""
         key = self._account_key()
-        self._start()
+        self._serve()
         return self.settings.base_url, key
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _account_key(self) -> str:
         """The key of this data directory's CLI account, created on first use."""
@@ -76,7 +68,7 @@ class EmbeddedServer:
         finally:
             db.dispose()
 
-    def _start(self) -> None:
+    def _serve(self) -> None:
         import uvicorn  # (the server's imports are heavy; only this mode needs them)
 
         from vidswap.api.app import create_app

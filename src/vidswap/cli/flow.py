@@ -44,7 +44,7 @@ def connect(server: str | None, api_key: str | None, rep: Reporter) -> Iterator[
         return
     embedded = EmbeddedServer()
     with rep.step("starting the embedded server"):
-        base_url, key = embedded.__enter__()
+        base_url, key = embedded.start()
     try:
         with Client(api_key=key, base_url=base_url) as client:
             scope = f"embedded:{embedded.settings.data_dir.resolve()}"
