@@ -13,7 +13,17 @@ from vidswap import __version__
 from vidswap.api import errors, housekeeping
 from vidswap.api.body_limit import BodyLimit
 from vidswap.api.deps import Services
-from vidswap.api.routes import account, files, health, masks, swap, uploads, video
+from vidswap.api.routes import (
+    account,
+    files,
+    health,
+    history,
+    masks,
+    swap,
+    uploads,
+    video,
+    web,
+)
 from vidswap.config import Settings
 from vidswap.domain import accounts
 from vidswap.domain.jobs import Executor
@@ -72,10 +82,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.state.services = svc
     errors.install(app)
     # Result polling first: routes match in order.
-    for module in (video, account, uploads, masks, swap):
+    for module in (video, account, uploads, masks, swap, history):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(files.router)
     app.include_router(health.router)
+    web.install(app)
     image_limit = (
         settings.image_max_bytes + FORM_OVERHEAD,
         ImageTooLargeBody(f"The image is larger than {settings.image_max_bytes // 2**20} MB."),

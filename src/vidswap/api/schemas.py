@@ -32,6 +32,12 @@ class MediaUploadResp(BaseModel):
     media_id: int
     media_type: str = Field(description="video or audio")
     url: str
+    # (ours) for videos, so a page can scrub by frame number; null for audio
+    width: int | None = Field(default=None, description="as displayed (rotation applied)")
+    height: int | None = None
+    duration: float | None = Field(default=None, description="seconds")
+    fps: float | None = None
+    frames: int | None = Field(default=None, description="frame count; keyframe_id <= frames")
 
 
 class VideoResultResp(BaseModel):
@@ -56,6 +62,19 @@ class VideoResultResp(BaseModel):
         description="how a swap was rendered: background, object, face or subject "
         "(vidswap extension)"
     )
+
+
+class VideoListItem(VideoResultResp):
+    quality: str
+    mask_name: str = Field(description="person, object or background")
+    source_url: str = Field(description="the source video, signed; empty once it is gone")
+
+
+class VideoListResp(BaseModel):
+    """(ours) GET /video/list: an account's swaps, newest first."""
+
+    videos: list[VideoListItem]
+    total: int
 
 
 def ok(resp: BaseModel | dict[str, object]) -> dict[str, object]:

@@ -29,6 +29,7 @@ class Stored:
     id: int
     url: str
     media_type: str = ""
+    video: dict[str, float] | None = None  # a video's shape and timing, as displayed
 
 
 def _mb(n: int) -> str:
@@ -138,7 +139,17 @@ def save_media(
         created_at=utcnow(),
     )
     _insert_or_drop(db, blobs, row, key)
-    return Stored(row.id, blobs.url(key), info.media_type)
+    return Stored(row.id, blobs.url(key), info.media_type, _video_details(row))
+
+
+def _video_details(row: Media) -> dict[str, float] | None:
+    """What a page needs to scrub a video by frame number: display size, fps, frames."""
+    if row.media_type != "video":
+        return None
+    turned = row.rotation % 180 == 90
+    width, height = (row.height, row.width) if turned else (row.width, row.height)
+    details = {"width": width, "height": height, "duration": row.duration}
+    return details | {"fps": round(row.fps, 3), "frames": row.frames}
 
 
 def _insert_or_drop(db: Database, blobs: LocalBlobStore, row: Image | Media, key: str) -> None:

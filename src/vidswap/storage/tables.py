@@ -103,6 +103,7 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_status_lease", "status", "lease_until"),
         Index("ix_jobs_account_status", "account_id", "status"),
+        Index("ix_jobs_account_created", "account_id", "created_at"),  # the page's job list
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -41,7 +41,12 @@ async def _upload(
         stored = await run_in_threadpool(
             save, svc.db, svc.blobs, svc.settings, caller.account_id, staged
         )
-        return {"id": stored.id, "url": stored.url, "media_type": stored.media_type}
+        return {
+            "id": stored.id,
+            "url": stored.url,
+            "media_type": stored.media_type,
+            "video": stored.video,
+        }
 
     return await once(svc, caller, work)
 
@@ -79,6 +84,9 @@ async def upload_media(request: Request, svc: Svc, caller: Writer) -> dict[str, 
     )
     stored = await _upload(request, svc, caller, source, uploads.save_media)
     resp = MediaUploadResp(
-        media_id=stored["id"], media_type=stored["media_type"], url=stored["url"]
+        media_id=stored["id"],
+        media_type=stored["media_type"],
+        url=stored["url"],
+        **(stored.get("video") or {}),
     )
     return ok(resp)
