@@ -29,12 +29,16 @@ $(PIXVERSE_MCP)/.installed: Makefile | $(STAMP)
 		pixverse-mcp==0.2.2
 	touch $@
 
-# Debian packages for the real servers the tests start on 127.0.0.1 (installed when root).
+# Debian packages for the real servers and the browser the tests start on 127.0.0.1
+# (installed when root; otherwise the tests that need them are skipped, and fail under CI).
 system-deps:
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
-	else echo "PostgreSQL is missing and we are not root: its tests will be skipped"; fi
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	else echo "Missing Debian packages:$$missing (not root): their tests will be skipped"; fi
 
 run: install
 	$(BIN)/vidswap db upgrade
