@@ -17,6 +17,7 @@ from tests.conftest import make_account
 from tests.support.media import image_bytes, make_video
 from tests.support.pg import free_port
 from tests.support.server import LiveServer, serving
+from vidswap.cli.uploads import UploadCache
 from vidswap.config import Settings
 from vidswap.storage.db import Database
 
@@ -154,3 +155,21 @@ def test_errors_have_messages_and_exit_codes(
     result = vidswap(env, tmp_path, *swap, *closed, "--json")
     failed(result, 7, "")
     assert json.loads(result.stdout)["error"]["exit_code"] == 7
+
+
+def test_uploads_the_server_no_longer_knows_are_sent_again(
+    server: LiveServer, env: dict[str, str], files: tuple[Path, Path], tmp_path: Path, db: Database
+) -> None:
+    clip, image = files
+    key = make_account(db, credits=100).key
+    cache = UploadCache(server.url, key, tmp_path / "cache" / "vidswap" / "uploads.json")
+    remote = ("--server", server.url, "--api-key", key, "--mask", "background")
+    args = ("--quality", "360p", "-o", str(tmp_path / "out.mp4"), "--json")
+    cache.get_or_upload("image", image, lambda _: 12345)  # an image id it never gave
+    ok(vidswap(env, tmp_path, "swap", str(clip), str(image), *remote, *args))
+
+    for kind, path in (("media", clip), ("image", image)):  # both forgotten by the server
+        cache.forget(kind, path)
+        cache.get_or_upload(kind, path, lambda _: 54321)
+    ok(vidswap(env, tmp_path, "swap", str(clip), str(image), *remote, *args))
+    assert cache.get_or_upload("media", clip, lambda _: 0) != 54321

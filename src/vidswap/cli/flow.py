@@ -15,12 +15,13 @@ from vidswap.cli.app import app
 from vidswap.cli.embedded import EmbeddedServer
 from vidswap.cli.output import Reporter
 from vidswap.cli.uploads import UploadCache
-from vidswap.client import Client, MaskInfo, MaskSelection, NotFoundError
+from vidswap.client import ApiError, Client, MaskInfo, MaskSelection, NotFoundError
 from vidswap.errors import InvalidParameter
 
 T = TypeVar("T")
 MASK_NAMES = ("person", "object", "background")
 COLUMNS = ("mask_id", "name", "area", "box", "file")  # box: x, y, width, height
+UNKNOWN_IMAGE = 400032
 
 Server = Annotated[
     str | None,
@@ -68,10 +69,13 @@ class Session:
         return self.cache.get_or_upload("image", path, lambda p: self.client.upload_image(p).img_id)
 
     def fresh(self, files: dict[str, Path], call: Callable[[], T]) -> T:
-        """`call`, run once more after forgetting `files` if the server no longer knows one."""
+        """`call`, run once more after forgetting `files` if the server no longer knows
+        one of them (an unknown video is "not found", an unknown image "invalid img_id")."""
         try:
             return call()
-        except NotFoundError:
+        except ApiError as err:
+            if not (isinstance(err, NotFoundError) or err.err_code == UNKNOWN_IMAGE):
+                raise
             for kind, path in files.items():
                 self.cache.forget(kind, path)
             return call()
