@@ -1,7 +1,7 @@
 """Frames at analysis resolution and the dense optical flow that links each to the one
 processed before it (forwards or backwards in time: the followers do not care).
 
-DIS optical flow (fast preset) costs ~3.7 ms a direction at 640x360 here. The backward
+DIS optical flow (`dis`) costs ~3.5 ms of CPU a direction at 480x270 here. The backward
 flow (this view -> the previous one) is always computed: it moves masks. The forward
 flow is computed only when a follower asks (to push other people along, and to tell
 which pixels were hidden in the previous view).
@@ -85,8 +85,7 @@ class Chain:
     them (so they are computed on push's thread, not on the followers')."""
 
     def __init__(self, reliable: bool = False) -> None:
-        self._dis: Any = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
-        self._forward_dis: Any = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+        self._dis, self._forward_dis = dis(), dis()
         self._reliable = reliable
         self._last: View | None = None
 
@@ -99,6 +98,16 @@ class Chain:
                 view.cache["reliable"] = view.reliable  # (computed and cached now)
         self._last = view
         return view
+
+
+def dis() -> Any:
+    """DIS's fast preset with one variational refinement pass instead of five: at 480x270
+    that halves its CPU (6.9 -> 3.5 ms a flow, two threads), for mean J (bench/
+    quality_masks) person 0.957 -> 0.963, object 0.977 -> 0.975, background 0.992 either
+    way. With none, a person crossing in front is lost more often (crossing 0.904 -> 0.870)."""
+    flow = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+    flow.setVariationalRefinementIterations(1)
+    return flow
 
 
 @functools.lru_cache(maxsize=4)
