@@ -94,6 +94,9 @@ class Scene:
         rest = people & ~out
         r = m.band_radius(out) if cv2.countNonZero(out) else 2
         loose = rest & ~m.dilate(out, r)
+        if not cv2.countNonZero(loose) and not cv2.countNonZero(moved.others):
+            self.others, self.shape = loose, out  # alone (most frames): what the rest gives
+            return
         near = m.dilate(out, max(1, int(NEAR_SHARE * max(view.shape))))
         theirs = (loose & ~m.keep_overlapping(loose, near, 0.0)) | m.keep_overlapping(
             loose, moved.others, JOIN_SHARE
