@@ -1,4 +1,5 @@
-"""Content moderation: explicit images are refused at upload (500052) and leave nothing behind.
+"""Content moderation: explicit images are refused at upload (500052) and leave nothing behind;
+a swap's output samples are moderated beside its rendering (`jobs.moderation`).
 
 Apps in tests moderate with FakeModerator (an all-magenta image is "explicit"); the real
 NudeNet engine is checked on a real photo, and the cv2 build it shares with mediapipe.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import cv2
@@ -29,6 +31,8 @@ from vidswap.engines import registry
 from vidswap.engines.moderate.images import image_rgb
 from vidswap.engines.moderate.nudenet import NudeNetModerator
 from vidswap.engines.pool import EnginePool
+from vidswap.jobs.kinds import JobModerated
+from vidswap.jobs.moderation import Moderation
 from vidswap.media.frames import Frame
 from vidswap.storage.db import Database
 
@@ -120,6 +124,79 @@ def test_image_rgb_is_small_upright_rgb(tmp_path: Path) -> None:
     assert (rgb == 200).all()
 
 
+# --- a swap's output, beside its rendering ------------------------------------------------
+
+
+class Gated(FakeModerator):
+    """Signals each verdict, so a test knows when the moderation thread has one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.judged = threading.Semaphore(0)
+
+    def flagged(self, rgb: Frame) -> list[str]:
+        try:
+            return super().flagged(rgb)
+        finally:
+            self.judged.release()
+
+
+class Broken(FakeModerator):
+    def flagged(self, rgb: Frame) -> list[str]:
+        raise RuntimeError("model failed")
+
+
+def sample(colour: tuple[int, int, int]) -> Frame:
+    return np.full((36, 64, 3), colour, np.uint8)
+
+
+def moderation_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "moderation"]
+
+
+def test_clean_samples_pass() -> None:
+    moderator = Gated()
+    moderation = Moderation(EnginePool({"moderate": moderator}))
+    for _ in range(3):
+        moderation.submit(sample((10, 200, 30)))
+    moderation.finish()
+    moderation.close()
+    assert moderator.calls == 3 and not moderation_threads()
+
+
+def test_a_flagged_sample_stops_the_next_frame() -> None:
+    """The render loop hears of a flagged sample at its next submit, and later samples are
+    not checked at all."""
+    moderator = Gated()
+    moderation = Moderation(EnginePool({"moderate": moderator}))
+    moderation.submit(sample(MAGENTA))
+    assert moderator.judged.acquire(timeout=10)
+    with pytest.raises(JobModerated, match="failed content moderation"):
+        moderation.submit(sample((10, 200, 30)))
+    with pytest.raises(JobModerated):
+        moderation.finish()
+    moderation.close()
+    assert moderator.calls == 1 and not moderation_threads()
+
+
+def test_the_last_sample_is_judged_before_finish_returns() -> None:
+    moderation = Moderation(EnginePool({"moderate": FakeModerator()}))
+    moderation.submit(sample((10, 200, 30)))
+    moderation.submit(sample(MAGENTA))
+    with pytest.raises(JobModerated):
+        moderation.finish()
+    moderation.close()
+
+
+def test_a_failing_moderator_fails_the_job_with_its_error() -> None:
+    moderation = Moderation(EnginePool({"moderate": Broken()}))
+    moderation.submit(sample((10, 200, 30)))
+    with pytest.raises(RuntimeError, match="model failed"):
+        moderation.finish()
+    moderation.close()
+    assert not moderation_threads()
+
+
 # --- the real engine ----------------------------------------------------------------------
 
 
@@ -145,6 +222,8 @@ def test_real_engine_passes_a_clean_photo() -> None:
     assert engine.flagged(photo) == []
     assert engine.scores(photo).get("FACE_FEMALE", 0) > 0.5  # it sees a person, as RGB
     assert engine.flagged(np.zeros((720, 1280, 3), np.uint8)) == []
+    options = engine._detector.onnx_session.get_session_options()
+    assert options.intra_op_num_threads == 1  # beside a swap's busy threads: no spinning pool
     engine.close()
 
 

@@ -1,7 +1,8 @@
 """The `swap` job: track the chosen mask through the video, render, encode, moderate.
 
 Frames stream through at output resolution: decoded by the tracker beside their masks,
-rendered, and handed to the encoder's thread. A scene that must see the whole video
+rendered, and handed to the encoder's thread; samples of the output are moderated on a
+thread of their own meanwhile. A scene that must see the whole video
 first (object removal needs a clean plate) gets a study pass; the masks of that pass are
 kept bit-packed until the render pass reaches their frames.
 """
@@ -22,7 +23,8 @@ from vidswap.domain.swap import KIND
 from vidswap.domain.targets import load_target
 from vidswap.engines.track.store import MaskStore
 from vidswap.errors import VidswapError
-from vidswap.jobs.kinds import JobContext, JobModerated, register
+from vidswap.jobs.kinds import JobContext, register
+from vidswap.jobs.moderation import Moderation
 from vidswap.jobs.resources import Resources
 from vidswap.media.encode import VideoWriter
 from vidswap.media.frames import Frame, FrameIndex, Mask, index_frames, iter_frames, read_frame
@@ -49,18 +51,19 @@ class SwapRun:
         if not self.source.exists():
             raise VidswapError("The source video was deleted; upload it again.")
         self.index = index_frames(self.source)
-        self.samples: list[Frame] = []
         self.done = 0
 
     def run(self) -> dict[str, Any]:
         staged = self.res.blobs.staging_dir() / f"swap-{self.ctx.job_id}-{self.ctx.attempt}.mp4"
+        moderation = Moderation(self.res.engines)
         try:
-            method, has_audio = self._render(staged)
-            self._moderate()
+            method, has_audio = self._render(staged, moderation)
+            moderation.finish()
             key = self.res.blobs.new_key("vid", "mp4")
             size = staged.stat().st_size
             self.res.blobs.put_file(key, staged)
         finally:
+            moderation.close()
             staged.unlink(missing_ok=True)
         return {
             "video_key": key,
@@ -74,7 +77,7 @@ class SwapRun:
             "method": method,
         }
 
-    def _render(self, staged: Path) -> tuple[str, bool]:
+    def _render(self, staged: Path, moderation: Moderation) -> tuple[str, bool]:
         engines = self.res.engines
         key_rgb = read_frame(self.source, self.keyframe, self.index)
         mask = self._keyframe_mask(key_rgb)
@@ -100,7 +103,7 @@ class SwapRun:
                 for number, frame, frame_mask in tracked:
                     out = scene.render(number, frame, frame_mask)
                     writer.write(number, out)
-                    self._sample(number, out)
+                    self._sample(number, out, moderation)
                     self._step(passes)
             writer.close()
         except BaseException:
@@ -151,24 +154,13 @@ class SwapRun:
         small = cv2.resize(mask, self.size, interpolation=cv2.INTER_LINEAR)
         return np.where(small > 127, 255, 0).astype(np.uint8)
 
-    def _sample(self, number: int, frame: Frame) -> None:
-        """Keeps at least one output frame a second (and the last) for moderation."""
+    def _sample(self, number: int, frame: Frame, moderation: Moderation) -> None:
+        """Moderates at least one output frame a second (and the last)."""
         every = max(1, int(self.index.fps or 1))
         if number % every == 0 or number == self.index.count - 1:
             scale = SAMPLE_SIDE / max(frame.shape[:2])
             small = frame if scale >= 1 else cv2.resize(frame, None, fx=scale, fy=scale)
-            self.samples.append(np.asarray(small))
-
-    def _moderate(self) -> None:
-        with self.res.engines.use("moderate") as moderator:
-            for sample in self.samples:
-                self.ctx.check()
-                labels = moderator.flagged(sample)
-                if labels:
-                    raise JobModerated(
-                        "The generated video failed content moderation "
-                        f"({', '.join(sorted(set(labels)))})."
-                    )
+            moderation.submit(np.asarray(small))
 
     def _step(self, passes: int) -> None:
         self.done += 1
