@@ -15,6 +15,7 @@ pairs' ratios, with their range beside it (this machine is shared: a pair shares
 Goals (issue 4): background <= 2x the floor, person <= 3x, object <= 4x; peak < 1.5 GiB.
 
     .venv/bin/python -m bench.speed_swap [--frames 150] [--seconds 30] [--rounds 5]
+        [--modes background,person,object]
 """
 
 from __future__ import annotations
@@ -83,11 +84,13 @@ def cases(frames: int) -> list[tuple[str, _clips.Clip, np.ndarray]]:
     ]
 
 
-def speed(frames: int, rounds: int, tmp: Path) -> list[dict[str, Any]]:
+def speed(frames: int, rounds: int, modes: list[str], tmp: Path) -> list[dict[str, Any]]:
     swapper = Swapper(tmp / "data")
     swapper.warm("track", "render", "segment", "moderate")
     rows = []
     for mode, clip, target in cases(frames):
+        if mode not in modes:
+            continue
         path = tmp / f"{clip.name}.mp4"
         if not path.exists():
             _clips.write(clip, path, keep_truth=False)
@@ -218,6 +221,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--modes", default=",".join(GOAL_X), help="comma-separated modes")
     parser.add_argument("--seconds", type=int, default=30, help="memory clip length; 0 = skip")
     parser.add_argument("--child", choices=["transcode", "swap"])
     parser.add_argument("path", nargs="?", type=Path)
@@ -228,7 +232,7 @@ def main() -> None:
         child(args.child, args.path, args.seconds, args.work)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        speeds = speed(args.frames, args.rounds, Path(tmp))
+        speeds = speed(args.frames, args.rounds, args.modes.split(","), Path(tmp))
         mems = memory(args.seconds, Path(tmp)) if args.seconds else []
     report(speeds, mems)
     out = write_results(NAME, {"env": environment(), "speed": speeds, "memory": mems})
