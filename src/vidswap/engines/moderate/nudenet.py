@@ -77,7 +77,8 @@ def _session() -> Any:
     core, spinning after each run while it waits for the next. A swap moderates a sample a
     second beside its rendering, whose threads keep every core busy; there the spin took
     ~7% of a swap's CPU (perf). One thread: 42 ms of CPU a sample (41 ms wall) against 63
-    (32 ms wall)."""
+    (32 ms wall). NudeNet takes no session options, so its own session (~40 ms to build,
+    once per engine) is replaced by this one."""
     import nudenet
     import onnxruntime  # type: ignore[import-untyped]
 
