@@ -80,6 +80,11 @@ class Session:
         self.errors: list[str] = []
         self.context.on("request", lambda r: self.requests.append(r))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # Playwright turns file-chooser interception on without waiting, when a page gets its
+        # first "filechooser" listener. Subscribed only by `expect_file_chooser`, a key press
+        # sent straight after could reach Chromium first: its dialog then opens uncaught and no
+        # event comes (a CI flake). Subscribed for the page's life, interception is always on.
+        self.page.on("filechooser", lambda _chooser: None)
 
     def open(self) -> Any:
         self.page.goto(self.origin + "/")
