@@ -80,11 +80,12 @@ class Session:
         self.errors: list[str] = []
         self.context.on("request", lambda r: self.requests.append(r))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        # Playwright turns file-chooser interception on without waiting, when a page gets its
-        # first "filechooser" listener. Subscribed only by `expect_file_chooser`, a key press
-        # sent straight after could reach Chromium first: its dialog then opens uncaught and no
-        # event comes (a CI flake). Subscribed for the page's life, interception is always on.
-        self.page.on("filechooser", lambda _chooser: None)
+        # Playwright subscribes to a page event without waiting, when the page gets its first
+        # listener. Subscribed only inside `expect_file_chooser`, a key press sent straight
+        # after could reach Chromium first: its dialog then opened uncaught and no event came
+        # (a CI flake). So the events tests wait for are subscribed for the page's life.
+        for event in ("filechooser", "response"):
+            self.page.on(event, lambda _: None)
 
     def open(self) -> Any:
         self.page.goto(self.origin + "/")
