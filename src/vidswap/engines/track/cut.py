@@ -20,8 +20,10 @@ NO_RECT = (0, 0, 0, 0)  # GrabCut reads the labels, not a rectangle
 
 
 class Cutter:
-    def __init__(self) -> None:
+    def __init__(self, budget: int | None = None) -> None:
+        """`budget`: most pixels GrabCut works on; a larger box is cut at a reduced scale."""
         self.models: tuple[Model, Model] | None = None
+        self.budget = budget
 
     def __call__(
         self, bgr: Frame, labels: Labels, roi: m.Box, frozen: tuple[Model, Model] | None = None
@@ -32,25 +34,52 @@ class Cutter:
         otherwise teach them that it is all of one colour)."""
         x0, y0, x1, y1 = roi
         crop = np.ascontiguousarray(labels[y0:y1, x0:x1])
+        image = bgr[y0:y1, x0:x1]
+        small = self._reduced(image, crop)
+        if small is not None:
+            image, crop = small
         sure_fg, sure_bg = (crop == cv2.GC_FGD).any(), (crop == cv2.GC_BGD).any()
         if frozen is not None:
             bgd, fgd = frozen[0].copy(), frozen[1].copy()
-            freeze = cv2.GC_EVAL_FREEZE_MODEL
-            cv2.grabCut(bgr[y0:y1, x0:x1], crop, NO_RECT, bgd, fgd, 1, freeze)
+            cv2.grabCut(image, crop, NO_RECT, bgd, fgd, 1, cv2.GC_EVAL_FREEZE_MODEL)
         elif sure_fg and sure_bg:
             mode = cv2.GC_INIT_WITH_MASK if self.models is None else cv2.GC_EVAL
             bgd, fgd = self.models or (np.zeros((1, 65)), np.zeros((1, 65)))
-            cv2.grabCut(bgr[y0:y1, x0:x1], crop, NO_RECT, bgd, fgd, 1, mode)
+            cv2.grabCut(image, crop, NO_RECT, bgd, fgd, 1, mode)
             self.models = (bgd, fgd)
         out = foreground(labels)
-        out[y0:y1, x0:x1] = foreground(crop)
+        if small is None:
+            out[y0:y1, x0:x1] = foreground(crop)
+        else:
+            out[y0:y1, x0:x1] = _enlarged(crop, labels[y0:y1, x0:x1])
         return out
+
+    def _reduced(self, image: Frame, labels: Labels) -> tuple[Frame, Labels] | None:
+        """`image` and `labels` scaled to the budget; None when they are within it."""
+        rows, cols = labels.shape
+        if self.budget is None or rows * cols <= self.budget:
+            return None
+        scale = (self.budget / (rows * cols)) ** 0.5
+        size = (max(2, round(cols * scale)), max(2, round(rows * scale)))
+        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        return m.u8(small), m.u8(cv2.resize(labels, size, interpolation=cv2.INTER_NEAREST))
 
     def search(self, bgr: Frame, roi: m.Box, models: tuple[Model, Model]) -> Mask:
         """Pixels of `roi` that `models` call foreground, nothing else known (used to look
         for a lost object where it left)."""
         labels = np.full(bgr.shape[:2], cv2.GC_PR_BGD, np.uint8)
         return self(bgr, labels, roi, frozen=models) & m.box_mask(bgr.shape[:2], roi)
+
+
+def _enlarged(small: Labels, labels: Labels) -> Mask:
+    """The foreground of the reduced cut `small`, at the size of `labels`, which still
+    decide where they are sure."""
+    rows, cols = labels.shape
+    fg = cv2.resize(foreground(small), (cols, rows), interpolation=cv2.INTER_LINEAR)
+    out = m.of(fg > 127)
+    out[labels == cv2.GC_FGD] = 255
+    out[labels == cv2.GC_BGD] = 0
+    return out
 
 
 def foreground(labels: Labels) -> Mask:

@@ -27,11 +27,16 @@ REENTRY_SHARE = 0.03  # a reappearing part must be this share of the object's fu
 PARTIAL_SHARE = 0.95  # smaller than this share of its full size, at the edge: partly out
 FULL_SHARE = 0.9  # at this share of its full size its colour models are kept as reference
 CRUMB = 24  # pixels: parts smaller than this are not judged by their motion
+# Most pixels GrabCut works on a frame; a larger box is cut at a reduced scale. GrabCut is
+# most of the follower's time, and the follower is the object swap's critical path. On
+# quality_masks' object runs: 16000 px costs 6.0 ms a cut instead of 10.4 (no budget),
+# mean J 0.972 instead of 0.975; 12000 px 5.2 ms, 0.966.
+CUT_BUDGET = 16000
 
 
 class ObjectFollower(Follower):
     def __init__(self, view: View, mask: Mask) -> None:
-        self.cut = Cutter()
+        self.cut = Cutter(CUT_BUDGET)
         self.reference: tuple[Model, Model] | None = None
         super().__init__(view, mask)
 
