@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vidswap.engines.track.flow import FlowField, grid
-from vidswap.engines.track.masks import f32, points
+from vidswap.engines.track.masks import Box, f32, points
 from vidswap.media.frames import Mask
 
 Motion = npt.NDArray[np.float64]  # 2x3 affine: previous view -> this one
@@ -63,9 +63,13 @@ def local_flow(flow: FlowField, mask: Mask, window: int) -> tuple[FlowField, Flo
     return mean, f32(cv2.resize(weight, (cols, rows), interpolation=cv2.INTER_LINEAR))
 
 
-def expected_flow(motion: Motion, shape: tuple[int, int]) -> FlowField:
-    """The backward flow a subject moving by `motion` would have at every pixel."""
+def expected_flow(motion: Motion, shape: tuple[int, int], roi: Box | None = None) -> FlowField:
+    """The backward flow a subject moving by `motion` would have at every pixel of a view
+    of `shape`, or of its box `roi` only."""
     xs, ys = grid(shape)
+    if roi is not None:
+        x0, y0, x1, y1 = roi
+        xs, ys = xs[y0:y1, x0:x1], ys[y0:y1, x0:x1]
     back = cv2.invertAffineTransform(motion)
     fx = back[0, 0] * xs + back[0, 1] * ys + back[0, 2] - xs
     fy = back[1, 0] * xs + back[1, 1] * ys + back[1, 2] - ys

@@ -67,7 +67,7 @@ class ObjectFollower(Follower):
         if view.flow is None:
             return ~agree
         x0, y0, x1, y1 = roi
-        ours = expected_flow(motion, view.shape)[y0:y1, x0:x1]
+        ours = expected_flow(motion, view.shape, roi)
         error = magnitude(view.flow[y0:y1, x0:x1] - ours)
         ok = (error < 2.0 + 0.3 * magnitude(ours)) & (view.reliable[y0:y1, x0:x1] > 0)
         agree[y0:y1, x0:x1] = m.of(ok)

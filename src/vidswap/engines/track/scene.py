@@ -154,7 +154,7 @@ def give_back(view: View, others: Mask, shape: Mask, motion: Motion) -> Mask:
     if roi is None:
         return out
     x0, y0, x1, y1 = roi
-    ours = expected_flow(motion, view.shape)[y0:y1, x0:x1]
+    ours = expected_flow(motion, view.shape, roi)
     like = magnitude(view.flow[y0:y1, x0:x1] - ours) < 2.0 + 0.2 * magnitude(ours)
     claim = (like & (shape[y0:y1, x0:x1] > 0)) | (uncovered[y0:y1, x0:x1] > 0)
     out[y0:y1, x0:x1] = others[y0:y1, x0:x1] & m.of(claim)
