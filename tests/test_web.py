@@ -23,6 +23,7 @@ from tests.support.browser import (
     drop_file,
     focused,
     fresh_shots,
+    pick_by_keyboard,
     tab_to,
 )
 from tests.support.media import image_bytes, make_video
@@ -301,10 +302,7 @@ def keyboard_flow(session: Session, key: str, clip: Path, image: Path) -> None:
     page.wait_for_selector("#key-done:not([hidden])")
 
     # The file picker opens from the keyboard.
-    tab_to(page, "#video-file")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(clip))
+    pick_by_keyboard(page, "#video-file", clip)
     page.wait_for_selector("#step-video[data-state=done]")
 
     tab_to(page, "#frame")
@@ -331,10 +329,7 @@ def keyboard_flow(session: Session, key: str, clip: Path, image: Path) -> None:
     page.evaluate("document.getElementById('mask-list').scrollIntoView({block: 'end'})")
     session.shot("keyboard-phone-masks", full_page=False)
 
-    tab_to(page, "#image-file")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(image))
+    pick_by_keyboard(page, "#image-file", image)
     page.wait_for_selector("#image-msg.ok")
     tab_to(page, "#quality input:checked")
     page.keyboard.press("ArrowLeft")

@@ -143,6 +143,14 @@ def tab_to(page: Any, selector: str, limit: int = 40) -> None:
     raise AssertionError(f"{selector} is not reachable with Tab")
 
 
+def pick_by_keyboard(page: Any, selector: str, path: Path) -> None:
+    """Tab to the file input `selector`, open its picker with Space and choose `path`."""
+    tab_to(page, selector)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(path))
+
+
 def focused(page: Any) -> str:
     """The id of the focused element ("" when it has none)."""
     return str(page.evaluate("document.activeElement?.id ?? ''"))
