@@ -39,10 +39,11 @@ class Cutter:
         if small is not None:
             image, crop = small
         sure_fg, sure_bg = (crop == cv2.GC_FGD).any(), (crop == cv2.GC_BGD).any()
+        cuts = frozen is not None or (sure_fg and sure_bg)
         if frozen is not None:
             bgd, fgd = frozen[0].copy(), frozen[1].copy()
             cv2.grabCut(image, crop, NO_RECT, bgd, fgd, 1, cv2.GC_EVAL_FREEZE_MODEL)
-        elif sure_fg and sure_bg:
+        elif cuts:
             mode = cv2.GC_INIT_WITH_MASK if self.models is None else cv2.GC_EVAL
             bgd, fgd = self.models or (np.zeros((1, 65)), np.zeros((1, 65)))
             cv2.grabCut(image, crop, NO_RECT, bgd, fgd, 1, mode)
@@ -50,7 +51,7 @@ class Cutter:
         out = foreground(labels)
         if small is None:
             out[y0:y1, x0:x1] = foreground(crop)
-        else:
+        elif cuts:
             out[y0:y1, x0:x1] = _enlarged(crop, labels[y0:y1, x0:x1])
         return out
 
