@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.conftest import make_account
@@ -14,13 +12,15 @@ from vidswap.storage.db import Database
 
 def test_revoked_key_stops_working_after_ttl(db: Database) -> None:
     acc = make_account(db)
-    cache = accounts.KeyCache(db, ttl_s=0.3)
+    now = [100.0]
+    cache = accounts.KeyCache(db, ttl_s=2.0, clock=lambda: now[0])
     assert cache.account_of(acc.key) is None
     assert cache.authenticate(acc.key) == acc.id
     key_id = next(k.id for k in accounts.list_keys(db) if k.account_id == acc.id)
     accounts.revoke_key(db, key_id)
+    now[0] += 1.9
     assert cache.account_of(acc.key) == acc.id
-    time.sleep(0.35)
+    now[0] += 0.2
     assert cache.account_of(acc.key) is None
     with pytest.raises(InvalidApiKey):
         cache.authenticate(acc.key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -100,14 +101,17 @@ class KeyCache:
     was the largest cost of a result poll. A revoked key keeps working in a running server
     for at most `ttl_s`; unknown keys are never cached, so new keys work at once."""
 
-    def __init__(self, db: Database, ttl_s: float) -> None:
-        self.db, self.ttl_s = db, ttl_s
+    def __init__(
+        self, db: Database, ttl_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        """`clock` (seconds) is for tests, which step it instead of sleeping."""
+        self.db, self.ttl_s, self.clock = db, ttl_s, clock
         self._valid: dict[str, tuple[int, float]] = {}
 
     def account_of(self, key: str | None) -> int | None:
         """The cached account for `key`, or None when the database must be asked."""
         hit = self._valid.get(key or "")
-        if hit is None or hit[1] < time.monotonic():
+        if hit is None or hit[1] < self.clock():
             return None
         return hit[0]
 
@@ -115,7 +119,7 @@ class KeyCache:
         account_id = authenticate(self.db, key)
         if len(self._valid) > MAX_CACHED_KEYS:
             self._valid.clear()
-        self._valid[key or ""] = (account_id, time.monotonic() + self.ttl_s)
+        self._valid[key or ""] = (account_id, self.clock() + self.ttl_s)
         return account_id
 
 
