@@ -131,7 +131,8 @@ TARGETS = {
     "object": lambda: photos.chelsea(),
     "person": sunglasses,
 }
-FOREGROUND = {"background": ("astronaut", "cup"), "object": ("cup",), "person": ("astronaut",)}
+# The background is the scene minus the people: a background swap replaces the cup too.
+FOREGROUND = {"background": ("astronaut",), "object": ("cup",), "person": ("astronaut",)}
 BAND = np.ones((15, 15), np.uint8)  # around the subject's edge either outcome is fine
 
 

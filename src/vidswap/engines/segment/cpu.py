@@ -1,8 +1,10 @@
 """The CPU segmentation engine: people, then salient objects, then the background.
 
 Everything is analysed on a copy at most 640 px on its long side; each mask is brought
-back to the frame's size with a guided filter against the full-resolution frame. The
-candidates never overlap, and the background is exactly what no other candidate covers.
+back to the frame's size with a guided filter against the full-resolution frame. People
+and objects never overlap. The background is the scene minus the people: exactly what no
+person covers, objects included (a background swap replaces the whole scene and keeps
+every person whole).
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ class CpuSegmenter:
 
 
 def assemble(frame: Frame, people: list[Soft], objects: list[Soft]) -> list[Candidate]:
-    """Full-size, non-overlapping candidates from analysis-size soft masks."""
+    """Full-size candidates from analysis-size soft masks: people and objects apart, the
+    background everything no person covers."""
     guide = guide_of(frame)
     floor = min_pixels(frame.shape)
     union = _empty(frame)
@@ -69,7 +72,9 @@ def assemble(frame: Frame, people: list[Soft], objects: list[Soft]) -> list[Cand
             if np.count_nonzero(mask) >= floor:
                 out.append(Candidate(name, mask))
                 union |= mask
-    out.append(Candidate("background", binary(union == 0)))
+    everyone = [c.mask for c in out if c.name == "person"]
+    nobody = binary(np.maximum.reduce(everyone) == 0) if everyone else binary(union >= 0)
+    out.append(Candidate("background", nobody))
     return out
 
 

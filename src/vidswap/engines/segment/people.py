@@ -1,10 +1,11 @@
-"""People: mediapipe's selfie matte, cut into one region per person by their faces.
+"""People: whole bodies from the pose model, found one by one (`bodies`).
 
 The selfie matte is a foreground matte, not a person detector: it also lights up cups and
-cats. So a matte region counts as people only where a face is found in it, and a region
-holding several faces is split between them (`instances`). The matte is made for people
-close to the camera and misses small ones; a face it left out gets a matte of its own,
-computed on a crop around it where that person looks large.
+cats, and it is trained on heads and shoulders, so it loses arms and legs in a dynamic
+pose. A person is therefore what the pose model finds, on the whole frame or on a crop
+around a seed (a face, a selfie-matte blob); the selfie matte only sharpens their edge.
+A face on no body (a close-up the pose model does not take for a body) still makes a
+person: its selfie-matte region, split between faces (`instances`).
 """
 
 from __future__ import annotations
@@ -14,18 +15,17 @@ from typing import Any
 import cv2
 import numpy as np
 
-from vidswap.engines.segment.faces import Face, detect, detect_tiled
-from vidswap.engines.segment.instances import REACH, body_box, body_distance, split
+from vidswap.engines.segment.bodies import Body, BodyFinder, Box, claimed, face_of
+from vidswap.engines.segment.faces import Face, detect_tiled
+from vidswap.engines.segment.instances import split
 from vidswap.engines.segment.regions import Soft, binary, box, min_pixels, parts
 from vidswap.engines.segment.selfie import LANDSCAPE, SQUARE, Selfie
+from vidswap.engines.segment.skeleton import PoseModel
 from vidswap.media.frames import Frame, Mask
 
 MATTE_LEVEL = 0.7  # selfie-matte probability above which a pixel is foreground
 WIDE = 1.2  # width/height from which the landscape matte model does better
 FACE_SCORE = 0.6
-SECOND_LOOKS = 2  # faceless matte regions searched again for a face, on a crop
-# A crop shows textures large too: latte art in a cup scored 0.63 as a face there.
-SECOND_LOOK_SCORE = 0.75
 _EDGE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
 
 
@@ -35,18 +35,22 @@ class PeopleFinder:
     def __init__(self) -> None:
         self._mattes: dict[str, Selfie] = {}
         self._faces: Any = None
+        self._pose = PoseModel()
+        self._bodies = BodyFinder(self._pose)
 
     def setup(self) -> None:
         """Loads the models shipped in the mediapipe wheel (nothing downloads): both selfie
         mattes, because on our composites the landscape one (model 1) wins on landscape
         frames and the square one (model 0) on portrait and square frames and crops, and
-        the full-range face detector (model 1), which finds faces a few metres away."""
+        the full-range face detector (model 1), which finds faces a few metres away, and
+        the pose model (complexity 1) with its body matte."""
         import mediapipe as mp  # heavy: only when an engine is built
 
         solutions: Any = mp.solutions
         self._mattes = {"landscape": Selfie(LANDSCAPE), "square": Selfie(SQUARE)}
         for matte in self._mattes.values():
             matte.open()
+        self._pose.open()
         self._faces = solutions.face_detection.FaceDetection(
             model_selection=1, min_detection_confidence=FACE_SCORE
         )
@@ -56,19 +60,30 @@ class PeopleFinder:
             matte.close()
         if self._faces is not None:
             self._faces.close()
+        self._pose.close()
         self._mattes, self._faces = {}, None
 
     def find(self, rgb: Frame) -> list[Soft]:
         """One soft mask per person (0..1, the size of `rgb`), largest first."""
         prob = self.matte(rgb)
         faces = self.faces(rgb)
-        people, placed = self._in_matte(rgb, prob, faces)
-        for face in faces:
-            if face not in placed:
-                people.append(self._on_its_own(rgb, prob, face, people))
-        people = [p for p in people if np.count_nonzero(p) >= min_pixels(rgb.shape)]
-        people.sort(key=np.count_nonzero, reverse=True)
-        return _soft_edges(prob, people)
+        floor = min_pixels(rgb.shape)
+        heads = [(f.x0, f.y0, f.x1, f.y1) for f in faces]
+        bodies = self._bodies.find(rgb, heads, self._blobs(rgb, prob), floor)
+        owned = claimed(heads, bodies)
+        unplaced = [f for f, head in zip(faces, heads, strict=True) if head not in owned]
+        bodies, unplaced = _share(rgb, bodies, unplaced)
+        people = [_with_hair(body, prob, bodies) for body in bodies]
+        taken = np.maximum.reduce([b.mask for b in bodies]) if bodies else _none(rgb)
+        people += self._by_faces(rgb, np.where(taken > 0, 0.0, prob), unplaced)
+        people = [p for p in people if np.count_nonzero(p >= 0.5) >= floor]
+        people.sort(key=lambda p: np.count_nonzero(p >= 0.5), reverse=True)
+        return people
+
+    def _blobs(self, rgb: Frame, prob: Soft) -> list[Box]:
+        """Selfie-matte blobs: where a person the whole frame's pose pass missed may be."""
+        found = (box(r) for r in parts(binary(prob > MATTE_LEVEL), min_pixels(rgb.shape)))
+        return [b for b in found if b is not None]
 
     def matte(self, rgb: Frame) -> Soft:
         """Per-pixel probability (0..1) of being a person, or anything a selfie matte
@@ -85,51 +100,50 @@ class PeopleFinder:
         prob = self._mattes[model](rgb)
         return np.asarray(cv2.medianBlur(prob, 5), np.float32) if min(prob.shape) >= 5 else prob
 
-    def _in_matte(self, rgb: Frame, prob: Soft, faces: list[Face]) -> tuple[list[Mask], list[Face]]:
-        """People in the matte's regions, and the faces they were found by."""
+    def _by_faces(self, rgb: Frame, prob: Soft, faces: list[Face]) -> list[Soft]:
+        """People the pose model did not find (a close-up of a head and shoulders): the
+        selfie-matte regions holding their faces, split between them."""
         people: list[Mask] = []
-        placed: list[Face] = []
-        looks = SECOND_LOOKS
         for region in parts(binary(prob > MATTE_LEVEL), min_pixels(rgb.shape)):
             inside = [f for f in faces if region[f.centre[1], f.centre[0]]]
-            if not inside and looks > 0:
-                looks -= 1
-                inside = self._faces_in(rgb, region)
-            placed += inside
             people.extend(split(rgb, region, inside))
-        return people, placed
+        return _soft_edges(prob, people)
 
-    def _faces_in(self, rgb: Frame, region: Mask) -> list[Face]:
-        """A second look for faces on a crop around a faceless `region`, where they
-        look larger than in the whole frame."""
-        found = box(region)
-        if found is None:
-            return []
-        x0, y0, x1, y1 = found
-        pad = (x1 - x0) // 8
-        x0, y0 = max(0, x0 - pad), max(0, y0 - pad)
-        x1, y1 = min(rgb.shape[1], x1 + pad), min(rgb.shape[0], y1 + pad)
-        crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
-        faces = [
-            f.shifted(x0, y0) for f in detect(self._faces, crop) if f.score >= SECOND_LOOK_SCORE
-        ]
-        return [f for f in faces if region[f.centre[1], f.centre[0]]]
 
-    def _on_its_own(self, rgb: Frame, prob: Soft, face: Face, people: list[Mask]) -> Mask:
-        """The person of a face the frame's matte missed: the matte of a crop around
-        their body, where they look large. Raises `prob` there to the crop's matte."""
-        x0, y0, x1, y1 = body_box(face, rgb.shape)
-        local = np.zeros(prob.shape, np.float32)
-        local[y0:y1, x0:x1] = self._matte(np.ascontiguousarray(rgb[y0:y1, x0:x1]), "square")
-        free = binary((local > MATTE_LEVEL) & (body_distance(face, prob.shape) < REACH))
-        for person in people:
-            free[person > 0] = 0
-        _, labels = cv2.connectedComponents(free)
-        under = labels[face.y0 : face.y1, face.x0 : face.x1]
-        if not under.any():
-            return np.zeros(prob.shape, np.uint8)
-        np.maximum(prob, local, out=prob)
-        return binary(labels == np.bincount(under[under > 0]).argmax())
+def _share(rgb: Frame, bodies: list[Body], faces: list[Face]) -> tuple[list[Body], list[Face]]:
+    """Faces on a body whose skeleton is someone else (a person half hidden behind them,
+    whom the pose model does not find) take their share of it (`instances.split`); the
+    faces on no body are returned."""
+    rest: list[Face] = []
+    for face in faces:
+        on = [k for k, b in enumerate(bodies) if b.mask[face.centre[1], face.centre[0]]]
+        own = face_of(bodies[on[0]].skeleton) if on else None
+        if own is None:
+            rest.append(face)
+            continue
+        body = bodies[on[0]]
+        _, theirs = split(rgb, body.mask, [own, face])
+        cut = theirs > 0
+        bodies[on[0]] = Body(body.skeleton, np.where(cut, 0.0, body.soft).astype(np.float32))
+        bodies.append(Body(body.skeleton, np.where(cut, body.soft, 0.0).astype(np.float32)))
+    return bodies, rest
+
+
+def _with_hair(body: Body, prob: Soft, bodies: list[Body]) -> Soft:
+    """A body with its edge taken from the selfie matte where that matte is sure near it
+    (hair and a face's outline, which the pose matte draws coarsely), never into another
+    body."""
+    mask = body.mask
+    reach = max(3, round(body.skeleton.scale / 30))
+    near = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2))
+    for other in bodies:
+        if other is not body:
+            near[other.mask > 0] = 0
+    return np.where(near > 0, np.maximum(body.soft, prob), body.soft).astype(np.float32)
+
+
+def _none(rgb: Frame) -> Mask:
+    return np.zeros(rgb.shape[:2], np.uint8)
 
 
 def _soft_edges(prob: Soft, people: list[Mask]) -> list[Soft]:

@@ -1,0 +1,236 @@
+"""Whole bodies: the pose model's skeleton and body matte, found person by person.
+
+The pose model answers for one person per image, so the frame is asked repeatedly, each
+person found being painted out before the next question. People too small for the whole
+frame's pass (a wide shot) are looked for again on a crop around each seed (a face, a
+selfie-matte blob, a pedestrian the HOG detector sees), where they look large. A body is
+the pose matte's parts that hold the skeleton, its edge refined by the selfie matte near
+it (hair); where two bodies claim a pixel, the nearer skeleton wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from vidswap.engines.segment.faces import Face
+from vidswap.engines.segment.regions import Soft, binary
+from vidswap.engines.segment.skeleton import PoseModel, Skeleton
+from vidswap.media.frames import Frame, Mask
+
+LEVEL = 0.5  # body-matte probability from which a pixel is the body
+WHOLE_PASSES = 4  # people found on the whole frame, one pass each
+CROP_PASSES = 8  # seeds looked at on a crop of their own
+SAME = 0.1  # mean landmark distance (in body lengths) below which two skeletons are one
+CROP_PAD = 0.25  # a seed's box grows by this share of its long side each way
+MIN_CROP = 96  # px: crops are at least this large (the model sees 256 px)
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Body:
+    skeleton: Skeleton
+    soft: Soft  # 0..1 over the whole analysed image, 0 away from this person
+
+    @property
+    def mask(self) -> Mask:
+        return binary(self.soft >= LEVEL)
+
+
+class BodyFinder:
+    def __init__(self, pose: PoseModel) -> None:
+        self.pose = pose
+
+    def find(self, rgb: Frame, heads: list[Box], blobs: list[Box], min_area: int) -> list[Body]:
+        """Every body in `rgb` with at least `min_area` px, not overlapping each other.
+        `heads` are face boxes (each a person, unless a skeleton has its head there);
+        `blobs` are regions that may hold a person (unless a body covers their centre)."""
+        bodies: list[Body] = []
+        work = rgb.copy()  # with every body found painted out
+        for _ in range(WHOLE_PASSES):
+            body = self._ask(work, (0, 0, rgb.shape[1], rgb.shape[0]), min_area)
+            if body is None or _repeats(body, bodies):
+                break
+            bodies.append(body)
+            _paint_out(work, _head(body))
+        for head in heads[:CROP_PASSES]:
+            if head not in claimed(heads, bodies):
+                self._look(rgb, bodies, _body_of(head, rgb.shape), min_area, head)
+        for blob in blobs[:CROP_PASSES]:
+            if not _covered(blob, bodies):
+                self._look(work, bodies, blob, min_area)
+        return separate(bodies)
+
+    def _look(
+        self, rgb: Frame, bodies: list[Body], area: Box, min_area: int, head: Box | None = None
+    ) -> None:
+        """Adds the person on a crop around `area` of `rgb`, if there is one and they are
+        new: with a `head`, the one whose head is there (the others' skeletons are hidden
+        first, as a face on someone's body can be a person behind them); otherwise one
+        centred in `area`."""
+        if head is not None:
+            rgb = rgb.copy()
+            for body in bodies:
+                _paint_out(rgb, _head(body))
+        found = self._ask(rgb, _crop_box(area, rgb.shape), min_area)
+        if found is None or _repeats(found, bodies):
+            return
+        if headed(head, [found]) if head is not None else _holds(area, found):
+            bodies.append(found)
+
+    def _ask(self, rgb: Frame, area: Box, min_area: int) -> Body | None:
+        """The pose model's person in `area` of `rgb`, as a body of the whole image."""
+        x0, y0, x1, y1 = area
+        found = self.pose(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
+        if found is None:
+            return None
+        skeleton, local = found
+        soft = np.zeros(rgb.shape[:2], np.float32)
+        soft[y0:y1, x0:x1] = local
+        skeleton = skeleton.shifted(x0, y0)
+        soft = _holding(soft, skeleton)
+        if np.count_nonzero(soft >= LEVEL) < min_area:
+            return None
+        return Body(skeleton, soft)
+
+
+def _holding(soft: Soft, skeleton: Skeleton) -> Soft:
+    """`soft` only over the matte's parts that the skeleton touches (the pose matte also
+    lights up other people in its crop)."""
+    stick = skeleton.drawn(soft.shape, max(2, round(skeleton.scale / 40)))
+    _, labels = cv2.connectedComponents(binary(soft >= LEVEL), connectivity=8)
+    hit = np.unique(labels[(stick > 0) & (labels > 0)])
+    if not len(hit):
+        return np.zeros_like(soft)
+    keep = np.isin(labels, hit)
+    near = cv2.dilate(binary(keep), np.ones((5, 5), np.uint8)) > 0  # the soft edge too
+    return np.where(near & ((labels == 0) | keep), soft, 0.0).astype(np.float32)
+
+
+def separate(bodies: list[Body]) -> list[Body]:
+    """Bodies without shared pixels: each contested pixel goes to the nearest skeleton
+    (the pose matte of one person spreads over anyone touching them)."""
+    if len(bodies) < 2:
+        return bodies
+    shape = bodies[0].soft.shape
+    owner = np.argmin(np.stack([_stick_distance(b, shape) for b in bodies]), axis=0)
+    return [
+        Body(b.skeleton, np.where(owner == k, b.soft, 0.0).astype(np.float32))
+        for k, b in enumerate(bodies)
+    ]
+
+
+def _stick_distance(body: Body, shape: tuple[int, ...]) -> Soft:
+    stick = body.skeleton.drawn(shape, 3)
+    return np.asarray(cv2.distanceTransform(binary(stick == 0), cv2.DIST_L2, 3), np.float32)
+
+
+def _head(body: Body) -> Mask:
+    """A disc over the body's head (the pose detector finds people by their heads)."""
+    out = np.zeros(body.soft.shape, np.uint8)
+    head = body.skeleton.points[:11][body.skeleton.seen[:11]]
+    if len(head):
+        cx, cy = head.mean(axis=0)
+        radius = max(4.0, 1.5 * float(np.ptp(head[:, 0])), 0.08 * body.skeleton.scale)
+        cv2.circle(out, (round(float(cx)), round(float(cy))), round(radius), (255,), -1)
+    return out
+
+
+def _repeats(body: Body, bodies: list[Body]) -> bool:
+    """The same person as one found already: their landmarks in view coincide."""
+    for other in bodies:
+        both = body.skeleton.seen & other.skeleton.seen
+        if both.sum() < 3:
+            continue
+        gap = np.linalg.norm(body.skeleton.points[both] - other.skeleton.points[both], axis=1)
+        if float(np.mean(gap)) < SAME * max(other.skeleton.scale, 1.0):
+            return True
+    return False
+
+
+def headed(face: Box, bodies: list[Body]) -> bool:
+    """A skeleton found already has its head here: of the face boxes around the middle
+    of its face landmarks, this is the nearest (faces of people close together overlap)."""
+    return face in claimed([face], bodies)
+
+
+def claimed(faces: list[Box], bodies: list[Body]) -> list[Box]:
+    """The faces that are the heads of skeletons: for each skeleton, the face box nearest
+    the middle of its face landmarks in view, among those that hold it."""
+    out: list[Box] = []
+    for body in bodies:
+        head = body.skeleton.points[:11][body.skeleton.seen[:11]]
+        if not len(head):
+            continue
+        cx, cy = (float(v) for v in head.mean(axis=0))
+        holding = [f for f in faces if f[0] <= cx < f[2] and f[1] <= cy < f[3]]
+        if holding:
+            out.append(
+                min(
+                    holding, key=lambda f: (f[0] + f[2] - 2 * cx) ** 2 + (f[1] + f[3] - 2 * cy) ** 2
+                )
+            )
+    return out
+
+
+def face_of(skeleton: Skeleton) -> Face | None:
+    """The face box of a skeleton's head landmarks in view (None without them)."""
+    head = skeleton.points[:11][skeleton.seen[:11]]
+    if len(head) < 3:
+        return None
+    cx, cy = (float(v) for v in head.mean(axis=0))
+    half = max(4.0, 0.8 * float(max(np.ptp(head[:, 0]), np.ptp(head[:, 1]))))
+    return Face(round(cx - half), round(cy - half), round(cx + half), round(cy + half))
+
+
+def _covered(blob: Box, bodies: list[Body]) -> bool:
+    """A body found already covers the blob's centre."""
+    cx, cy = (blob[0] + blob[2]) // 2, (blob[1] + blob[3]) // 2
+    return any(b.soft[cy, cx] >= LEVEL for b in bodies)
+
+
+def _body_of(face: Box, shape: tuple[int, ...]) -> Box:
+    """Where the body of an upright face is: three face sizes either side, two above,
+    seven below (clipped to the image)."""
+    x0, y0, x1, y1 = face
+    s = max(x1 - x0, y1 - y0)
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    h, w = shape[:2]
+    return max(0, cx - 3 * s), max(0, cy - 2 * s), min(w, cx + 3 * s), min(h, cy + 7 * s)
+
+
+def _holds(seed: Box, body: Body) -> bool:
+    """The body found on a seed's crop is that seed's person (not a bigger neighbour the
+    crop happened to include): its joints in view are centred in the seed's box."""
+    pts = body.skeleton.points[body.skeleton.seen]
+    cx, cy = float(np.median(pts[:, 0])), float(np.median(pts[:, 1]))
+    x0, y0, x1, y1 = seed
+    return x0 <= cx <= x1 and y0 <= cy <= y1
+
+
+def _crop_box(seed: Box, shape: tuple[int, ...]) -> Box:
+    """A square around the seed, padded, at least `MIN_CROP`, clipped to the image."""
+    x0, y0, x1, y1 = seed
+    side = max(x1 - x0, y1 - y0)
+    side = max(MIN_CROP, round(side * (1 + 2 * CROP_PAD)))
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    h, w = shape[:2]
+    return (
+        max(0, cx - side // 2),
+        max(0, cy - side // 2),
+        min(w, cx + side // 2),
+        min(h, cy + side // 2),
+    )
+
+
+def _paint_out(rgb: Frame, mask: Mask) -> None:
+    """Hides a found person from the next pass: a flat colour (their surroundings' mean)
+    over their body, grown a little."""
+    grown = cv2.dilate(mask, np.ones((9, 9), np.uint8))
+    ring = (cv2.dilate(grown, np.ones((9, 9), np.uint8)) > 0) & (grown == 0)
+    if not ring.any():
+        return
+    rgb[grown > 0] = np.asarray(rgb[ring > 0].mean(axis=0), np.uint8)
