@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from vidswap.engines.track.masks import f32
 from vidswap.media.frames import Frame
 
 THUMB = (64, 36)
@@ -46,8 +47,8 @@ class ShotDetector:
         """True when `rgb` starts a new shot (never for the first frame)."""
         thumb = cv2.resize(rgb, THUMB, interpolation=cv2.INTER_AREA)
         hist = cv2.calcHist([cv2.cvtColor(thumb, cv2.COLOR_RGB2HSV)], [0, 1], None, BINS, RANGES)
-        hist = np.asarray(hist / max(float(hist.sum()), 1e-9), np.float32)
-        gray = cv2.cvtColor(thumb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        hist = f32(hist) / max(float(hist.sum()), 1e-9)
+        gray = f32(cv2.cvtColor(thumb, cv2.COLOR_RGB2GRAY))
         gray = (gray - gray.mean()) / max(float(gray.std()), 1.0)
         last, self._last = self._last, (hist, gray)
         if last is None:
