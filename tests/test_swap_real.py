@@ -120,7 +120,7 @@ def face_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
 def sunglasses() -> np.ndarray:
     """The second person (the astronaut mirrored, suit recoloured) in black sunglasses:
     unmistakable in the output even after colour matching."""
-    rgb = np.ascontiguousarray(_clips.passer().rgb)
+    rgb = np.array(_clips.passer().rgb)  # a copy: the sprite is cached, shared by clips
     x0, y0, x1, y1 = face_box(rgb)
     h = y1 - y0
     rgb[y0 + round(0.3 * h) : y0 + round(0.5 * h), x0 + (x1 - x0) // 8 : x1 - (x1 - x0) // 8] = 10

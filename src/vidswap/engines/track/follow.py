@@ -46,12 +46,7 @@ class Follower(ABC):
 
     def step(self, view: View) -> Mask:
         if view.cut:
-            self.mask, self.lost, self.after_cut, self.exit_sides = (
-                self._empty(view),
-                True,
-                True,
-                set(),
-            )
+            self._lose_at_cut(view)
         if self.lost:
             out = self.reacquire(view) if self.appearance is not None else self._empty(view)
         else:
@@ -63,6 +58,11 @@ class Follower(ABC):
         self._remember(view, out)
         self.observe(view, out)
         return out
+
+    def _lose_at_cut(self, view: View) -> None:
+        """Nothing links this view to the last: the subject is not here until found."""
+        self.mask, self.lost, self.exit_sides = self._empty(view), True, set()
+        self.after_cut = True
 
     @abstractmethod
     def follow(self, view: View, warped: Mask) -> Mask:
