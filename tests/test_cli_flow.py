@@ -96,6 +96,8 @@ def test_embedded_masks_then_swap_with_a_mask_id(
     swapped = ok(vidswap(env, tmp_path, "swap", str(clip), str(image), *args, "--json"))
     assert swapped["output"] == str(out) and swapped["size"] == out.stat().st_size
     assert swapped["credits"] == 9  # one started second at 360p, no second selection
+    assert swapped["total_frames"] == 10 and 0 <= int(swapped["swapped_frames"]) <= 10
+    assert (swapped["coverage_note"] == "") == (int(swapped["swapped_frames"]) >= 5)
     check_output(out, frames=10, height=360)
 
 
@@ -108,6 +110,7 @@ def test_embedded_swap_by_mask_name_shows_progress(
     target = tmp_path / "clip-swap.mp4"
     assert result.stdout.splitlines()[0] == "clip-swap.mp4"
     assert "credits spent: 14" in result.stdout  # 2 for the selection, 12 for 1 s at 720p
+    assert "swapped 10 of 10 frames (100%)" in result.stdout  # the square is never the background
     assert "100%" in result.stderr  # the progress bar reached the end
     check_output(target, frames=10, height=720)
 

@@ -27,10 +27,14 @@ from tests.support.fake_render import FakeRenderer
 from tests.support.fakes import FakeModerator, FakeSegmenter
 from tests.support.media import image_bytes, make_video
 from vidswap.api.app import build_services, create_app
+from vidswap.api.routes.video import result_of
+from vidswap.api.schemas import VideoResultResp
+from vidswap.client.models import VideoResult
 from vidswap.config import Settings
 from vidswap.domain import credits, jobs
 from vidswap.domain.swap import output_size, price
 from vidswap.engines.pool import EnginePool
+from vidswap.jobs.swap import coverage_note
 from vidswap.media.frames import index_frames, iter_frames
 from vidswap.storage.db import Database
 from vidswap.storage.tables import Job
@@ -326,6 +330,8 @@ def test_swap_end_to_end(
     assert (result["outputWidth"], result["outputHeight"]) == (600, 360)
     assert result["has_audio"] is True and result["method"] == "subject"
     assert result["progress"] == 100 and result["credits"] == 9 and result["err_msg"] == ""
+    assert result["total_frames"] == 10 and 1 <= result["swapped_frames"] <= 10
+    assert (result["coverage_note"] == "") == (result["swapped_frames"] >= 5)
     out = download(client, result["url"], tmp_path / "out.mp4")
     assert result["size"] == out.stat().st_size
     frames, info = decode(out)
@@ -496,3 +502,33 @@ def test_image_with_alpha_brings_its_own_subject(
     assert wait(client, account, resp["Resp"]["video_id"])["status"] == 1
     alpha = renderer.targets[-1].alpha
     assert alpha.shape == (40, 40) and int(alpha.sum()) == 400 * 255
+
+
+# --- coverage ---------------------------------------------------------------------------
+
+
+def test_coverage_note_under_half_the_frames() -> None:
+    assert coverage_note(45, 90) == coverage_note(90, 90) == coverage_note(0, 0) == ""
+    assert coverage_note(44, 90) == (
+        "The subject was found in only 44 of 90 frames (48%); the other frames are unchanged."
+    )
+
+
+COUNTS = ("swapped_frames", "total_frames", "coverage_note")
+
+
+def old_row(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": 7, "status": "succeeded", "result": result, "params": {}, "progress": 100,
+        "created_at": None, "updated_at": None, "credits": 9, "error": "",
+    }  # fmt: skip
+
+
+def test_results_without_counts_still_render() -> None:
+    """Swaps made before the counts existed (and jobs still running) show nulls, no note."""
+    before = result_of("u", old_row({"width": 600, "height": 360, "method": "face"}))
+    assert VideoResultResp(**before).model_dump() == before
+    assert [before[k] for k in COUNTS] == [None, None, ""]
+    now = result_of("u", old_row({"swapped_frames": 3, "total_frames": 10, "coverage_note": "x"}))
+    assert [now[k] for k in COUNTS] == [3, 10, "x"]
+    assert VideoResult(**now).swapped_frames == 3

@@ -21,6 +21,7 @@ from skimage import data as photos
 
 from bench import _clips
 from tests.conftest import Account
+from tests.support import shots
 from tests.support.executors import ThreadExecutor
 from tests.support.media import with_tone
 from tests.test_mask_selection import fetch_png
@@ -119,7 +120,7 @@ def face_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
 def sunglasses() -> np.ndarray:
     """The second person (the astronaut mirrored, suit recoloured) in black sunglasses:
     unmistakable in the output even after colour matching."""
-    rgb = np.ascontiguousarray(_clips.passer().rgb)
+    rgb = np.array(_clips.passer().rgb)  # a copy: the sprite is cached, shared by clips
     x0, y0, x1, y1 = face_box(rgb)
     h = y1 - y0
     rgb[y0 + round(0.3 * h) : y0 + round(0.5 * h), x0 + (x1 - x0) // 8 : x1 - (x1 - x0) // 8] = 10
@@ -177,3 +178,50 @@ def test_swap_mode_end_to_end(
             swapped = np.zeros_like(swapped)
             swapped[y0:y1, x0:x1] = True
         assert moved[swapped].mean() > 0.1, f"frame {n}: the swapped region did not change"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("returns", [True, False])
+def test_person_swap_across_cuts_counts_its_frames(
+    client: TestClient, account: Account, tmp_path: Path, returns: bool
+) -> None:
+    """Three shots of 8 frames: the astronaut; a cut to the cat and another person; a cut
+    back to the rocket, with the astronaut elsewhere or without her. Her face is swapped
+    wherever she is, the other frames are the source's, and the result counts them (a
+    note under half)."""
+    back = (shots.astronaut(((0.0, 0.7, 1.0, 0.95), (1.0, 0.65, 1.0, 0.9))),) if returns else ()
+    film = [
+        *shots.shot(
+            "rocket", (shots.astronaut(((0.0, 0.3, 1.0, 0.9), (1.0, 0.35, 1.0, 0.9))),), 8, SIZE
+        ),
+        *shots.shot(
+            "chelsea", (shots.passer(((0.0, 0.5, 1.0, 0.8), (1.0, 0.55, 1.0, 0.8))),), 8, SIZE
+        ),
+        *shots.shot("rocket", back, 8, SIZE),
+    ]
+    clip = shots.write([rgb for rgb, _ in film], tmp_path / "film.mp4", fps=FPS)
+    truth = shots.truth(film, "astronaut")
+    media = upload_media(client, account, clip)
+    masks = select_masks(client, account, 1, video_media_id=media)
+    chosen = best_mask(client, masks, "person", truth[0] > 0)
+    img = png_upload(client, account, sunglasses())
+    resp = swap(
+        client, account, video_media_id=media, img_id=img, mask_id=chosen["mask_id"], quality="360p"
+    )
+    result = wait(client, account, resp["Resp"]["video_id"], timeout=240)
+    assert result["status"] == 1, result
+    found = 16 if returns else 8
+    assert (result["swapped_frames"], result["total_frames"]) == (found, 24)
+    if returns:
+        assert result["coverage_note"] == ""
+    else:
+        assert "only 8 of 24 frames (33%)" in result["coverage_note"]
+    frames, _, _ = decode(download(client, result["url"], tmp_path / "out.mp4"))
+    before = source_frames(clip, SIZE)
+    for n in range(24):
+        moved = np.abs(frames[n].astype(int) - before[n].astype(int)).max(axis=2) > 40
+        if truth[n].any():
+            x0, y0, x1, y1 = face_box(before[n])
+            assert moved[y0:y1, x0:x1].mean() > 0.1, f"frame {n}: her face was not swapped"
+        else:
+            assert moved.mean() < 0.01, f"frame {n}: a frame without her changed"

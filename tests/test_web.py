@@ -170,6 +170,7 @@ def test_the_whole_swap_flow(session: Session, db: Database, clip: Path) -> None
     page.wait_for_function("document.getElementById('result-video').readyState >= 2")
     assert page.eval_on_selector("#result-video", "v => v.videoHeight") == 360
     assert page.is_visible("#source-video")
+    assert re.search(r"\d+ of \d+ frames swapped \(\d+%\)", page.inner_text("#result-meta"))
     with page.expect_download() as download:
         page.click("#download")
     data = Path(download.value.path()).read_bytes()

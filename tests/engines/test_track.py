@@ -16,8 +16,10 @@ import numpy as np
 import pytest
 
 from bench import _clips
+from tests.support import shots
 from vidswap.engines import registry
 from vidswap.engines.track.cpu import CpuTracker
+from vidswap.engines.track.flow import Chain
 from vidswap.engines.track.upsample import sample
 from vidswap.errors import InvalidParameter
 
@@ -161,3 +163,67 @@ def test_upsampler_samples_more_points_than_remap_takes_in_one_row() -> None:
     assert got.shape == (50_000,)
     np.testing.assert_array_equal(got[:30_000], column[:, 0])
     assert sample(image, xs[:0], ys[:0]).shape == (0,)
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[shots.Shot]]:
+    """Rocket with the astronaut | cat with another person | rocket, the astronaut elsewhere."""
+    frames = shots.film(SIZE, length=CUT)
+    return shots.write(
+        [rgb for rgb, _ in frames], tmp_path_factory.mktemp("film") / "f.mp4"
+    ), frames
+
+
+CUT = 15  # frames a shot of `film`
+
+
+@pytest.mark.parametrize("key", [5, 2 * CUT + 10])
+def test_person_found_again_after_cuts(tracker, film, key: int) -> None:
+    """Both ways from the keyframe: no mask in the shot without her (nor on the other
+    person there), and hers again from the first frame of the shot she is back in."""
+    path, frames = film
+    gt, passer = shots.truth(frames, "astronaut"), shots.truth(frames, "passer")
+    out = [mask for _, mask in tracker.track(path, key, gt[key], "person")]
+    assert not any(mask.any() for mask in out[CUT : 2 * CUT])
+    assert not any((mask & passer[n]).any() for n, mask in enumerate(out))
+    js = [_clips.jaccard(out[n], gt[n]) for n in (*range(CUT), *range(2 * CUT, 3 * CUT))]
+    assert min(js) > 0.85, js
+
+
+@pytest.mark.parametrize("key", [5, 2 * CUT + 10])
+def test_object_found_again_after_cuts(tracker, tmp_path, key: int) -> None:
+    cup = [
+        ((0.0, 0.3, 0.5, 0.4), (1.0, 0.4, 0.5, 0.4)),
+        ((0.0, 0.7, 0.4, 0.5), (1.0, 0.6, 0.5, 0.5)),
+    ]
+    frames = [
+        *shots.shot("rocket", (_clips.Layer("cup", "cup", cup[0]),), CUT, SIZE),
+        *shots.shot("chelsea", (), CUT, SIZE),
+        *shots.shot("rocket", (_clips.Layer("cup", "cup", cup[1]),), CUT, SIZE),
+    ]
+    path = shots.write([rgb for rgb, _ in frames], tmp_path / "cup.mp4")
+    gt = shots.truth(frames, "cup")
+    out = [mask for _, mask in tracker.track(path, key, gt[key], "object")]
+    assert not any(mask.any() for mask in out[CUT : 2 * CUT])
+    js = [_clips.jaccard(out[n], gt[n]) for n in (*range(CUT), *range(2 * CUT, 3 * CUT))]
+    assert np.mean(js) > 0.85 and min(js) > 0.7, js
+
+
+def test_background_of_a_shot_without_the_subject_is_left_alone(tracker, film) -> None:
+    """Where the astronaut is, the background is the rest; the cat's shot is another
+    place: no background there (it passes through the swap unchanged)."""
+    path, frames = film
+    gt = [255 - mask for mask in shots.truth(frames, "astronaut")]
+    out = [mask for _, mask in tracker.track(path, 5, gt[5], "background")]
+    assert not any(mask.any() for mask in out[CUT : 2 * CUT])
+    js = [_clips.jaccard(out[n], gt[n]) for n in (*range(CUT), *range(2 * CUT, 3 * CUT))]
+    assert min(js) > 0.9, js
+
+
+def test_no_flow_across_a_cut(film) -> None:
+    _, frames = film
+    chain = Chain()
+    views = [chain.push(rgb) for rgb, _ in frames[CUT - 2 : CUT + 2]]
+    assert [view.cut for view in views] == [False, False, True, False]
+    assert [view.flow is None for view in views] == [True, False, True, False]
+    assert views[2].forward is None and views[3].forward is not None

@@ -62,6 +62,18 @@ class VideoResultResp(BaseModel):
         description="how a swap was rendered: background, object, face or subject "
         "(vidswap extension)"
     )
+    swapped_frames: int | None = Field(
+        default=None,
+        description="frames the subject was found and swapped in; the others are unchanged "
+        "(vidswap extension; null until a swap succeeds, and for swaps made before it existed)",
+    )
+    total_frames: int | None = Field(
+        default=None, description="frames in the output (vidswap extension; null as above)"
+    )
+    coverage_note: str = Field(
+        default="",
+        description="set when the subject was found in under half the frames (vidswap extension)",
+    )
 
 
 class VideoListItem(VideoResultResp):

@@ -13,7 +13,7 @@ import typer
 from vidswap.cli import overlay
 from vidswap.cli.app import app
 from vidswap.cli.embedded import EmbeddedServer
-from vidswap.cli.output import Reporter
+from vidswap.cli.output import Reporter, coverage
 from vidswap.cli.uploads import UploadCache
 from vidswap.client import ApiError, Client, MaskInfo, MaskSelection, NotFoundError
 from vidswap.errors import InvalidParameter
@@ -168,11 +168,15 @@ def swap(
         with rep.step(f"downloading to {target}"):
             session.client.download(job, target)
     size = target.stat().st_size
+    if result.coverage_note:
+        rep.warn(result.coverage_note)
     rep.finish(
         {"video_id": job, "output": str(target), "size": size, "credits": spent,
-         "width": result.outputWidth, "height": result.outputHeight},
+         "width": result.outputWidth, "height": result.outputHeight,
+         "swapped_frames": result.swapped_frames, "total_frames": result.total_frames,
+         "coverage_note": result.coverage_note or ""},
         [str(target), f"{size / 1e6:.1f} MB, {result.outputWidth}x{result.outputHeight}",
-         f"credits spent: {spent}"],
+         *coverage(result), f"credits spent: {spent}"],
     )  # fmt: skip
 
 

@@ -57,9 +57,21 @@ class Reporter:
             table.add_row(*(str(cell) for cell in row))
         self.out.print(table)
 
+    def warn(self, text: str) -> None:
+        """On stderr for people (with `--json` the payload carries it)."""
+        self.live.print(f"[yellow]warning:[/yellow] {text}", highlight=False)
+
     def finish(self, payload: dict[str, Any], lines: Sequence[str]) -> None:
         if self.as_json:
             self.out.print(json.dumps(payload, indent=2, default=str), markup=False)
             return
         for line in lines:
             self.out.print(line, markup=False)
+
+
+def coverage(result: VideoResult) -> list[str]:
+    """ "swapped 45 of 90 frames (50%)", or nothing from a server that does not count them."""
+    if result.swapped_frames is None or not result.total_frames:
+        return []
+    share = 100 * result.swapped_frames // result.total_frames
+    return [f"swapped {result.swapped_frames} of {result.total_frames} frames ({share}%)"]

@@ -82,6 +82,9 @@ class VideoResult(_Model):
     credits: int | None = None
     err_msg: str | None = None
     method: str | None = None
+    swapped_frames: int | None = None  # None also from servers that do not count them
+    total_frames: int | None = None
+    coverage_note: str | None = None
 
     @field_validator("url", mode="before")
     @classmethod

@@ -5,6 +5,9 @@ rendered, and handed to the encoder's thread; samples of the output are moderate
 thread of their own meanwhile. A scene that must see the whole video
 first (object removal needs a clean plate) gets a study pass; the masks of that pass are
 kept bit-packed until the render pass reaches their frames.
+
+The result counts the frames the tracker found the subject in (a non-empty mask: the
+others pass through unchanged), so a swap that found it in few frames says so.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from vidswap.media.prefetch import prefetched
 
 log = logging.getLogger(__name__)
 SAMPLE_SIDE = 640  # moderation looks at output frames this large
+LOW_COVERAGE = 0.5  # under this share of frames swapped, the result carries a note
 Tracked = Iterator[tuple[int, Frame, Mask]]
 TrackedGen = Generator[tuple[int, Frame, Mask], None, None]
 
@@ -52,6 +56,7 @@ class SwapRun:
             raise VidswapError("The source video was deleted; upload it again.")
         self.index = index_frames(self.source)
         self.done = 0
+        self.swapped = self.rendered = 0
 
     def run(self) -> dict[str, Any]:
         staged = self.res.blobs.staging_dir() / f"swap-{self.ctx.job_id}-{self.ctx.attempt}.mp4"
@@ -75,6 +80,9 @@ class SwapRun:
             "duration": frames_duration(self.index),
             "frames": self.index.count,
             "method": method,
+            "swapped_frames": self.swapped,
+            "total_frames": self.rendered,
+            "coverage_note": coverage_note(self.swapped, self.rendered),
         }
 
     def _render(self, staged: Path, moderation: Moderation) -> tuple[str, bool]:
@@ -101,6 +109,8 @@ class SwapRun:
                 if scene.needs_study:
                     tracked = threads.enter_context(closing(self._studied(scene, tracked, passes)))
                 for number, frame, frame_mask in tracked:
+                    self.rendered += 1
+                    self.swapped += bool(cv2.countNonZero(frame_mask))
                     out = scene.render(number, frame, frame_mask)
                     writer.write(number, out)
                     self._sample(number, out, moderation)
@@ -165,6 +175,16 @@ class SwapRun:
     def _step(self, passes: int) -> None:
         self.done += 1
         self.ctx.report(95 * self.done / (passes * self.index.count))
+
+
+def coverage_note(swapped: int, total: int) -> str:
+    """Why a successful swap may not look like one: the subject was mostly not found."""
+    if not total or swapped >= LOW_COVERAGE * total:
+        return ""
+    return (
+        f"The subject was found in only {swapped} of {total} frames ({100 * swapped // total}%); "
+        "the other frames are unchanged."
+    )
 
 
 def frames_duration(index: FrameIndex) -> float:

@@ -1,5 +1,6 @@
 // Step 5: follow one swap job (poll its result every second while it runs), then play the
-// result beside its source with a download link, or say why it failed and that the
+// result beside its source with a download link and how many frames were swapped (a warning
+// when the subject was found in under half of them), or say why it failed and that the
 // credits were refunded.
 
 import { $, bytes, credits, el, say, setProgress } from "./ui.js";
@@ -10,6 +11,13 @@ const METHOD = {
   face: "face replaced",
   subject: "person replaced",
 };
+
+/** "45 of 90 frames swapped (50%)", or "" for a result without counts (older swaps). */
+export function coverage(result) {
+  const { swapped_frames: swapped, total_frames: total } = result;
+  if (swapped == null || !total) return "";
+  return `${swapped} of ${total} frames swapped (${Math.floor((100 * swapped) / total)}%)`;
+}
 
 /** The reason, and that the credits came back (unless the server's reason says so already). */
 export function refunded(why, spent) {
@@ -132,11 +140,13 @@ export class ResultView {
     const parts = [`${result.outputWidth}×${result.outputHeight}`];
     if (result.size) parts.push(bytes(result.size));
     if (result.method) parts.push(METHOD[result.method] || result.method);
+    if (coverage(result)) parts.push(coverage(result));
     parts.push(credits(result.credits));
     $("result-meta").textContent = parts.join(" · ");
     $("result-actions").hidden = false;
     $("result-sub").textContent = `Swap #${result.id} is ready.`;
-    say($("result-msg"), "Your video is ready.", "ok");
+    if (result.coverage_note) say($("result-msg"), result.coverage_note, "warn");
+    else say($("result-msg"), "Your video is ready.", "ok");
     this.section.dataset.state = "done";
   }
 }

@@ -65,6 +65,18 @@ def result_of(url: str, job: dict[str, Any]) -> dict[str, Any]:
         "credits": job["credits"],
         "err_msg": job["error"],
         "method": str(res.get("method", "")),
+        **coverage_of(res),
+    }
+
+
+def coverage_of(res: dict[str, Any]) -> dict[str, Any]:
+    """The swap's frame counts; null (and no note) for a job that has none yet, or ran
+    before swaps counted them."""
+    swapped = res.get("swapped_frames")
+    return {
+        "swapped_frames": None if swapped is None else int(swapped),
+        "total_frames": None if swapped is None else int(res.get("total_frames", 0)),
+        "coverage_note": str(res.get("coverage_note", "")),
     }
 
 

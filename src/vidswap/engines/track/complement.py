@@ -4,6 +4,11 @@ A background mask is mostly "everything but the subjects", so what moves is the
 subjects. Each separate part of the foreground is followed on its own (so one can leave
 and come back while another stays): as a person where it and the person matte mostly
 coincide, as an object otherwise.
+
+Where the subjects are out of view within the shot (they walked out), the whole frame is
+background. After a hard cut, a shot in which none of them has been found yet is taken to
+be another place (a cutaway, another scene): its frames get no background at all, and
+pass through the swap unchanged, rather than becoming the still image from edge to edge.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ class ComplementFollower:
         union = np.zeros(view.shape, np.uint8)
         for follower in self.parts:
             union |= follower.step(view)
+        if self.parts and all(follower.after_cut for follower in self.parts):
+            return union  # (empty) another shot, without our subjects
         return ~union
 
 

@@ -1,5 +1,6 @@
 """Frames at analysis resolution and the dense optical flow that links each to the one
-processed before it (forwards or backwards in time: the followers do not care).
+processed before it (forwards or backwards in time: the followers do not care), unless a
+hard cut separates them: a view that starts a new shot has no flow (`cut`).
 
 DIS optical flow (`dis`) costs ~3.5 ms of CPU a direction at 480x270 here. The backward
 flow (this view -> the previous one) is always computed: it moves masks. The forward
@@ -17,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vidswap.engines.track.masks import f32, of, points, u8
+from vidswap.engines.track.shots import ShotDetector
 from vidswap.media.frames import Frame, Mask
 
 FlowField = npt.NDArray[np.float32]  # HxWx2: where each pixel was in the other view
@@ -25,12 +27,14 @@ FlowField = npt.NDArray[np.float32]  # HxWx2: where each pixel was in the other 
 class View:
     """One frame at analysis resolution with what the followers compute from it once and
     share: grey levels, BGR for GrabCut, the flows to and from the previous view, and
-    anything else cached by name (the person matte)."""
+    anything else cached by name (the person matte). `cut`: the view starts a new shot."""
 
-    def __init__(self, rgb: Frame, forward_dis: Any = None, prev_gray: Mask | None = None) -> None:
+    def __init__(
+        self, rgb: Frame, forward_dis: Any = None, prev_gray: Mask | None = None, cut: bool = False
+    ) -> None:
         """`forward_dis` computes the forward flow on demand; the backward flow (`flow`)
         is set by the Chain."""
-        self.rgb = rgb
+        self.rgb, self.cut = rgb, cut
         self.gray = u8(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
         self.cache: dict[str, Any] = {}
         self._dis, self._prev_gray = forward_dis, prev_gray
@@ -82,16 +86,19 @@ class Chain:
     `push` may run on another thread than the followers: the views' forward flows (asked
     for by the followers) have a DIS instance of their own. With `reliable`, push also
     computes each view's forward flow and reliability, for followers that always ask for
-    them (so they are computed on push's thread, not on the followers')."""
+    them (so they are computed on push's thread, not on the followers'). A view after a
+    hard cut is linked to nothing: flow across it would be meaningless."""
 
     def __init__(self, reliable: bool = False) -> None:
         self._dis, self._forward_dis = dis(), dis()
         self._reliable = reliable
+        self._shots = ShotDetector()
         self._last: View | None = None
 
     def push(self, rgb: Frame) -> View:
-        prev = self._last.gray if self._last is not None else None
-        view = View(rgb, self._forward_dis, prev)
+        cut = self._shots(rgb)
+        prev = self._last.gray if self._last is not None and not cut else None
+        view = View(rgb, self._forward_dis, prev, cut)
         if prev is not None:
             view.flow = f32(self._dis.calc(view.gray, prev, None))
             if self._reliable:

@@ -6,6 +6,10 @@ While lost, each frame is searched where it went: a strip along the border(s) it
 through, or around where it vanished if it was hidden mid-frame. A candidate must look
 like the subject (hue/saturation histogram), so another person entering from the same
 side is not mistaken for it.
+
+At a hard cut (`View.cut`) the subject is lost at once, whatever its mask: there is no
+flow to warp it along, and in the new shot it may be anywhere or nowhere. It is then
+searched in the whole frame, by appearance alone, until found.
 """
 
 from __future__ import annotations
@@ -36,11 +40,13 @@ class Follower(ABC):
         self.appearance: Hist | None = None
         self.last_box: m.Box | None = None
         self.exit_sides: set[str] = set()
-        self.lost = False
+        self.lost = self.after_cut = False  # after_cut: lost at a cut, not found since
         self._steps, self.seen_area = 0, 0
         self._remember(view, mask)
 
     def step(self, view: View) -> Mask:
+        if view.cut:
+            self._lose_at_cut(view)
         if self.lost:
             out = self.reacquire(view) if self.appearance is not None else self._empty(view)
         else:
@@ -52,6 +58,11 @@ class Follower(ABC):
         self._remember(view, out)
         self.observe(view, out)
         return out
+
+    def _lose_at_cut(self, view: View) -> None:
+        """Nothing links this view to the last: the subject is not here until found."""
+        self.mask, self.lost, self.exit_sides = self._empty(view), True, set()
+        self.after_cut = True
 
     @abstractmethod
     def follow(self, view: View, warped: Mask) -> Mask:
@@ -74,7 +85,7 @@ class Follower(ABC):
         self._steps += 1
         size = m.area(out)
         if size >= self.min_area:
-            self.mask, self.lost, self.last_box = out, False, m.box(out)
+            self.mask, self.lost, self.after_cut, self.last_box = out, False, False, m.box(out)
             if self.appearance is None or (self._steps % 10 == 0 and size >= 0.7 * self.seen_area):
                 self.appearance, self.seen_area = histogram(view, out), size
             return
@@ -83,8 +94,11 @@ class Follower(ABC):
         self.mask, self.lost = self._empty(view), True
 
     def search_region(self, shape: tuple[int, int]) -> Mask:
-        """Where a lost subject may reappear: along the border it left through, or around
-        the place it vanished (grown by half its size) when it left no border behind."""
+        """Where a lost subject may reappear: anywhere after a cut; along the border it left
+        through, or around the place it vanished (grown by half its size) when it left no
+        border behind."""
+        if self.after_cut:
+            return np.full(shape, 255, np.uint8)
         region = np.zeros(shape, np.uint8)
         if self.last_box is None:
             return region

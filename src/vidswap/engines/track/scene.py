@@ -13,7 +13,8 @@ pixels that were hidden in the previous view (a passer in front is visible in bo
 that lie inside our shape and move like our person, are given back; small crumbs of
 others stuck to our person are dropped. While our person is mostly hidden, their motion
 is the velocity remembered from when they were in view: the flow on a sliver is mostly
-the flow of whoever hides the rest.
+the flow of whoever hides the rest. A hard cut forgets it all: the new shot's people are
+judged afresh.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ class Scene:
         for our motion, or None when our person is not in view)."""
         if self._last is not None and self._last[0] is view:
             return self._last[1]
+        if view.cut:  # a new shot: nobody carried over, our person's shape unknown
+            self.others, self.shape = np.zeros(view.shape, np.uint8), np.zeros(view.shape, np.uint8)
+            self.velocity = np.zeros(2)
         rows, cols = view.shape
         motion = self._motion(view, warped)
         shape = self.shape
