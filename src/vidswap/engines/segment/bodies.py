@@ -1,11 +1,12 @@
 """Whole bodies: the pose model's skeleton and body matte, found person by person.
 
 The pose model answers for one person per image, so the frame is asked repeatedly, each
-person found being painted out before the next question. People too small for the whole
-frame's pass (a wide shot) are looked for again on a crop around each seed (a face, a
-selfie-matte blob, a pedestrian the HOG detector sees), where they look large. A body is
-the pose matte's parts that hold the skeleton, its edge refined by the selfie matte near
-it (hair); where two bodies claim a pixel, the nearer skeleton wins.
+person's head being painted out before the next question (the detector finds people by
+their heads). People the whole frame's passes miss (small, or half behind someone) are
+looked for again on a crop around each seed (a face no skeleton has, a selfie-matte blob
+no body covers), where they look large. A body is the pose matte's parts that hold the
+skeleton; bodies may overlap (the pose matte spreads over anyone touching its person):
+`instances.split` settles who owns what.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import cv2
 import numpy as np
 
 from vidswap.engines.segment.faces import Face
+from vidswap.engines.segment.instances import REACH, Anchor, body_distance
 from vidswap.engines.segment.regions import Soft, binary
 from vidswap.engines.segment.skeleton import PoseModel, Skeleton
 from vidswap.media.frames import Frame, Mask
 
+HIPS = (23, 24)  # pose landmarks
 LEVEL = 0.5  # body-matte probability from which a pixel is the body
 WHOLE_PASSES = 4  # people found on the whole frame, one pass each
 CROP_PASSES = 8  # seeds looked at on a crop of their own
@@ -62,7 +65,7 @@ class BodyFinder:
         for blob in blobs[:CROP_PASSES]:
             if not _covered(blob, bodies):
                 self._look(work, bodies, blob, min_area)
-        return separate(bodies)
+        return bodies
 
     def _look(
         self, rgb: Frame, bodies: list[Body], area: Box, min_area: int, head: Box | None = None
@@ -110,17 +113,21 @@ def _holding(soft: Soft, skeleton: Skeleton) -> Soft:
     return np.where(near & ((labels == 0) | keep), soft, 0.0).astype(np.float32)
 
 
-def separate(bodies: list[Body]) -> list[Body]:
-    """Bodies without shared pixels: each contested pixel goes to the nearest skeleton
-    (the pose matte of one person spreads over anyone touching them)."""
-    if len(bodies) < 2:
-        return bodies
-    shape = bodies[0].soft.shape
-    owner = np.argmin(np.stack([_stick_distance(b, shape) for b in bodies]), axis=0)
-    return [
-        Body(b.skeleton, np.where(owner == k, b.soft, 0.0).astype(np.float32))
-        for k, b in enumerate(bodies)
-    ]
+def anchor(body: Body, face: Face | None = None) -> Anchor:
+    """The body as an anchor for `instances.split`: distance from its stick figure in head
+    sizes, or from where its face's body hangs (`instances.body_distance`) where that is
+    less: a skeleton of a head and shoulders still owns the torso below them. `face` is
+    its detected face, if any (else one is made from its face landmarks), so that its
+    units match those of the faces it is split against. A skeleton with no hips in view
+    is a head and shoulders, whose arms the model guesses: its face alone places it."""
+    face = face or face_of(body.skeleton)
+    if face is not None and not body.skeleton.seen[list(HIPS)].any():
+        return Anchor(body_distance(face, body.soft.shape), REACH)  # no body below the arms
+    head = float(face.size) if face is not None else body.skeleton.scale / 8
+    distance = _stick_distance(body, body.soft.shape) / max(head, 1.0)
+    if face is not None:
+        distance = np.minimum(distance, body_distance(face, body.soft.shape))
+    return Anchor(np.asarray(distance, np.float32), REACH)
 
 
 def _stick_distance(body: Body, shape: tuple[int, ...]) -> Soft:
@@ -158,22 +165,22 @@ def headed(face: Box, bodies: list[Body]) -> bool:
 
 
 def claimed(faces: list[Box], bodies: list[Body]) -> list[Box]:
-    """The faces that are the heads of skeletons: for each skeleton, the face box nearest
-    the middle of its face landmarks in view, among those that hold it."""
-    out: list[Box] = []
-    for body in bodies:
-        head = body.skeleton.points[:11][body.skeleton.seen[:11]]
-        if not len(head):
-            continue
-        cx, cy = (float(v) for v in head.mean(axis=0))
-        holding = [f for f in faces if f[0] <= cx < f[2] and f[1] <= cy < f[3]]
-        if holding:
-            out.append(
-                min(
-                    holding, key=lambda f: (f[0] + f[2] - 2 * cx) ** 2 + (f[1] + f[3] - 2 * cy) ** 2
-                )
-            )
-    return out
+    """The faces that are the heads of skeletons."""
+    heads = (head_of(body, faces) for body in bodies)
+    return [head for head in heads if head is not None]
+
+
+def head_of(body: Body, faces: list[Box]) -> Box | None:
+    """The face that is this skeleton's head: of the face boxes around the middle of its
+    face landmarks in view, the nearest (faces of people close together overlap)."""
+    head = body.skeleton.points[:11][body.skeleton.seen[:11]]
+    if not len(head):
+        return None
+    cx, cy = (float(v) for v in head.mean(axis=0))
+    holding = [f for f in faces if f[0] <= cx < f[2] and f[1] <= cy < f[3]]
+    if not holding:
+        return None
+    return min(holding, key=lambda f: (f[0] + f[2] - 2 * cx) ** 2 + (f[1] + f[3] - 2 * cy) ** 2)
 
 
 def face_of(skeleton: Skeleton) -> Face | None:
@@ -182,7 +189,7 @@ def face_of(skeleton: Skeleton) -> Face | None:
     if len(head) < 3:
         return None
     cx, cy = (float(v) for v in head.mean(axis=0))
-    half = max(4.0, 0.8 * float(max(np.ptp(head[:, 0]), np.ptp(head[:, 1]))))
+    half = max(4.0, 0.55 * float(max(np.ptp(head[:, 0]), np.ptp(head[:, 1]))))  # ear to ear
     return Face(round(cx - half), round(cy - half), round(cx + half), round(cy + half))
 
 

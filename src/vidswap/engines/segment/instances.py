@@ -1,14 +1,17 @@
-"""One mask per person out of a matte region that holds several faces.
+"""One mask per person out of a foreground region that holds several people.
 
-A matte cannot tell where one person ends and the next begins. Faces can: each body hangs
-below its face, so each pixel goes to the person whose body it is near (`body_distance`)
-and whose colours it matches (a histogram learnt near that person's face and torso). A
-shoulder in front of someone else's torso goes to the right person when the two dress
-differently, and to the nearer one when they do not.
+A matte cannot tell where one person ends and the next begins. Anchors can: a skeleton
+from the pose model, or a face (each body hangs below its face). Each pixel goes to the
+person whose body it is near (`Anchor.distance`, in head sizes) and whose colours it
+matches (a histogram learnt near that person's body). A shoulder in front of someone
+else's torso goes to the right person when the two dress differently, and to the nearer
+one when they do not. Pixels beyond an anchor's reach are not its person: the matte also
+swallows things next to people.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -21,28 +24,40 @@ from vidswap.media.frames import Frame, Mask
 
 CORE = 0.7  # body distance within which a pixel teaches its person's colours
 BODY_WEIGHT = 1.0  # log-likelihood a unit of body distance is worth
-REACH = 3.0  # body distance beyond which matte pixels are not this person
+REACH = 3.0  # body distance beyond which matte pixels are not a face's person
 Bins = npt.NDArray[np.int32]
 
 
-def split(rgb: Frame, region: Mask, faces: list[Face]) -> list[Mask]:
-    """`region` cut into one mask per face (none without faces). Pixels beyond `REACH`
-    of every body are dropped: the matte also swallows things next to people."""
-    if not faces:
+@dataclass(frozen=True)
+class Anchor:
+    """Where one person is: each pixel's distance from their body, in head sizes, and
+    the distance beyond which a pixel cannot be theirs."""
+
+    distance: Soft
+    reach: float
+
+
+def face_anchor(face: Face, shape: tuple[int, ...]) -> Anchor:
+    return Anchor(body_distance(face, shape), REACH)
+
+
+def split(rgb: Frame, region: Mask, anchors: list[Anchor]) -> list[Mask]:
+    """`region` cut into one mask per anchor (none without anchors)."""
+    if not anchors:
         return []
     inside = region > 0
-    distance = np.stack([body_distance(face, region.shape) for face in faces])
+    distance = np.stack([a.distance for a in anchors])
     label = np.zeros(region.shape, np.intp)
-    if len(faces) > 1:
+    if len(anchors) > 1:
         nearest = np.argmin(distance, axis=0)
         colours = _colour_index(rgb)
         scores = [
             _colour_fit(colours, inside & (nearest == k) & (distance[k] < CORE))
             - BODY_WEIGHT * distance[k]
-            for k in range(len(faces))
+            for k in range(len(anchors))
         ]
         label = np.argmax(np.stack(scores), axis=0)
-    return [binary(inside & (label == k) & (distance[k] < REACH)) for k in range(len(faces))]
+    return [binary(inside & (label == k) & (distance[k] < a.reach)) for k, a in enumerate(anchors)]
 
 
 def body_distance(face: Face, shape: tuple[int, ...]) -> Soft:

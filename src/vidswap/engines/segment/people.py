@@ -1,11 +1,13 @@
-"""People: whole bodies from the pose model, found one by one (`bodies`).
+"""People: the foreground of two mattes, cut into one mask per person by their anchors.
 
-The selfie matte is a foreground matte, not a person detector: it also lights up cups and
-cats, and it is trained on heads and shoulders, so it loses arms and legs in a dynamic
-pose. A person is therefore what the pose model finds, on the whole frame or on a crop
-around a seed (a face, a selfie-matte blob); the selfie matte only sharpens their edge.
-A face on no body (a close-up the pose model does not take for a body) still makes a
-person: its selfie-matte region, split between faces (`instances`).
+Two models see people, each where the other is weak. mediapipe's selfie matte is sharp
+on heads, hair and shoulders near the camera but loses arms and legs in a dynamic pose;
+the pose model's body matte covers whole bodies in any pose but misses some people
+(a bent-over figure, someone half behind another). The foreground is their union. Neither
+matte is a person detector (the selfie matte also lights up cups and cats), so a region
+of it counts as people only where it holds an anchor: a skeleton the pose model found
+(`bodies`), or a face no skeleton has. A region with several anchors is split between
+them (`instances`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from vidswap.engines.segment.bodies import Body, BodyFinder, Box, claimed, face_of
+from vidswap.engines.segment.bodies import LEVEL, BodyFinder, Box, anchor, head_of
 from vidswap.engines.segment.faces import Face, detect_tiled
-from vidswap.engines.segment.instances import split
+from vidswap.engines.segment.instances import Anchor, body_box, face_anchor, split
 from vidswap.engines.segment.regions import Soft, binary, box, min_pixels, parts
 from vidswap.engines.segment.selfie import LANDSCAPE, SQUARE, Selfie
 from vidswap.engines.segment.skeleton import PoseModel
@@ -70,15 +72,31 @@ class PeopleFinder:
         floor = min_pixels(rgb.shape)
         heads = [(f.x0, f.y0, f.x1, f.y1) for f in faces]
         bodies = self._bodies.find(rgb, heads, self._blobs(rgb, prob), floor)
-        owned = claimed(heads, bodies)
-        unplaced = [f for f, head in zip(faces, heads, strict=True) if head not in owned]
-        bodies, unplaced = _share(rgb, bodies, unplaced)
-        people = [_with_hair(body, prob, bodies) for body in bodies]
-        taken = np.maximum.reduce([b.mask for b in bodies]) if bodies else _none(rgb)
-        people += self._by_faces(rgb, np.where(taken > 0, 0.0, prob), unplaced)
-        people = [p for p in people if np.count_nonzero(p >= 0.5) >= floor]
-        people.sort(key=lambda p: np.count_nonzero(p >= 0.5), reverse=True)
-        return people
+        owned = [head_of(body, heads) for body in bodies]
+        loose = [f for f, head in zip(faces, heads, strict=True) if head not in owned]
+        for face in loose:
+            if prob[face.centre[1], face.centre[0]] <= MATTE_LEVEL:
+                self._matte_around(rgb, prob, face)
+        sure = prob > MATTE_LEVEL
+        for body in bodies:
+            sure |= body.soft >= LEVEL
+            np.maximum(prob, body.soft, out=prob)
+        known = [faces[heads.index(h)] if h is not None else None for h in owned]
+        anchors = [anchor(b, f) for b, f in zip(bodies, known, strict=True)]
+        anchors += [face_anchor(f, rgb.shape) for f in loose]
+        marks = [b.mask for b in bodies] + [_dot(f, rgb.shape) for f in loose]
+        people = _split(rgb, binary(sure), anchors, marks)
+        people = [p for p in people if np.count_nonzero(p) >= floor]
+        people.sort(key=np.count_nonzero, reverse=True)
+        return _soft_edges(prob, people)
+
+    def _matte_around(self, rgb: Frame, prob: Soft, face: Face) -> None:
+        """The frame's matte misses this face's person (small, or cut by the frame's
+        edge): raises `prob` around their body to the matte of a crop there, where they
+        look large."""
+        x0, y0, x1, y1 = body_box(face, rgb.shape)
+        local = self._matte(np.ascontiguousarray(rgb[y0:y1, x0:x1]), "square")
+        np.maximum(prob[y0:y1, x0:x1], local, out=prob[y0:y1, x0:x1])
 
     def _blobs(self, rgb: Frame, prob: Soft) -> list[Box]:
         """Selfie-matte blobs: where a person the whole frame's pose pass missed may be."""
@@ -100,50 +118,24 @@ class PeopleFinder:
         prob = self._mattes[model](rgb)
         return np.asarray(cv2.medianBlur(prob, 5), np.float32) if min(prob.shape) >= 5 else prob
 
-    def _by_faces(self, rgb: Frame, prob: Soft, faces: list[Face]) -> list[Soft]:
-        """People the pose model did not find (a close-up of a head and shoulders): the
-        selfie-matte regions holding their faces, split between them."""
-        people: list[Mask] = []
-        for region in parts(binary(prob > MATTE_LEVEL), min_pixels(rgb.shape)):
-            inside = [f for f in faces if region[f.centre[1], f.centre[0]]]
-            people.extend(split(rgb, region, inside))
-        return _soft_edges(prob, people)
+
+def _split(rgb: Frame, sure: Mask, anchors: list[Anchor], marks: list[Mask]) -> list[Mask]:
+    """The foreground's regions that hold an anchor's mark, cut into one mask per anchor
+    (a body whose matte spans several regions gathers its parts of each)."""
+    people = [np.zeros(rgb.shape[:2], np.uint8) for _ in anchors]
+    for region in parts(sure, min_pixels(rgb.shape)):
+        inside = [k for k, mark in enumerate(marks) if (region & mark).any()]
+        cut = split(rgb, region, [anchors[k] for k in inside])
+        for k, mask in zip(inside, cut, strict=True):
+            people[k] |= mask
+    return people
 
 
-def _share(rgb: Frame, bodies: list[Body], faces: list[Face]) -> tuple[list[Body], list[Face]]:
-    """Faces on a body whose skeleton is someone else (a person half hidden behind them,
-    whom the pose model does not find) take their share of it (`instances.split`); the
-    faces on no body are returned."""
-    rest: list[Face] = []
-    for face in faces:
-        on = [k for k, b in enumerate(bodies) if b.mask[face.centre[1], face.centre[0]]]
-        own = face_of(bodies[on[0]].skeleton) if on else None
-        if own is None:
-            rest.append(face)
-            continue
-        body = bodies[on[0]]
-        _, theirs = split(rgb, body.mask, [own, face])
-        cut = theirs > 0
-        bodies[on[0]] = Body(body.skeleton, np.where(cut, 0.0, body.soft).astype(np.float32))
-        bodies.append(Body(body.skeleton, np.where(cut, body.soft, 0.0).astype(np.float32)))
-    return bodies, rest
-
-
-def _with_hair(body: Body, prob: Soft, bodies: list[Body]) -> Soft:
-    """A body with its edge taken from the selfie matte where that matte is sure near it
-    (hair and a face's outline, which the pose matte draws coarsely), never into another
-    body."""
-    mask = body.mask
-    reach = max(3, round(body.skeleton.scale / 30))
-    near = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2))
-    for other in bodies:
-        if other is not body:
-            near[other.mask > 0] = 0
-    return np.where(near > 0, np.maximum(body.soft, prob), body.soft).astype(np.float32)
-
-
-def _none(rgb: Frame) -> Mask:
-    return np.zeros(rgb.shape[:2], np.uint8)
+def _dot(face: Face, shape: tuple[int, ...]) -> Mask:
+    """The centre of a face as a one-pixel mask."""
+    out = np.zeros(shape[:2], np.uint8)
+    out[face.centre[1], face.centre[0]] = 255
+    return out
 
 
 def _soft_edges(prob: Soft, people: list[Mask]) -> list[Soft]:
