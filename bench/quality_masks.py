@@ -187,8 +187,15 @@ def _contact(clip, key, rgb, masks, cands, person_rows) -> None:  # type: ignore
 def track(
     tracker: CpuTracker, path: Path, clip: _clips.Clip, truths: list[Any], kind: str
 ) -> dict[str, Any]:
-    """Tracks `kind` from the truth of frame 0 and scores every frame."""
+    """Tracks `kind` from the truth of frame 0 and scores every frame. A background swap
+    leaves a shot without its people untouched (docs/api.md): no background there."""
     gt = [_clips.truth(clip, kind, m) for m in truths]
+    if kind == "background" and clip.cuts:
+        subjects = clip.kinds[kind]
+        gt = [
+            g if any(m[s].any() for s in subjects) else 0 * g
+            for g, m in zip(gt, truths, strict=True)
+        ]
     js: list[float] = []
     start = time.perf_counter()
     for number, mask in tracker.track(path, 0, gt[0], kind):
