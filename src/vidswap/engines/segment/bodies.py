@@ -25,6 +25,12 @@ from vidswap.media.frames import Frame, Mask
 HIPS = (23, 24)  # pose landmarks
 LEVEL = 0.5  # body-matte probability from which a pixel is the body
 WHOLE_PASSES = 4  # people found on the whole frame, one pass each
+# When no one found is this tall (share of the frame's height), the frame may be a wide
+# shot of small people, whom the model (which sees the frame at 256 px) misses: it is
+# asked again on each quarter of the frame.
+WIDE_SHOT = 0.4
+TILE_PASSES = 2
+TILE_OVERLAP = 0.2  # share of a tile's side shared with its neighbour
 CROP_PASSES = 8  # seeds looked at on a crop of their own
 SAME = 0.1  # mean landmark distance (in body lengths) below which two skeletons are one
 CROP_PAD = 0.25  # a seed's box grows by this share of its long side each way
@@ -53,12 +59,10 @@ class BodyFinder:
         `blobs` are regions that may hold a person (unless a body covers their centre)."""
         bodies: list[Body] = []
         work = rgb.copy()  # with every body found painted out
-        for _ in range(WHOLE_PASSES):
-            body = self._ask(work, (0, 0, rgb.shape[1], rgb.shape[0]), min_area)
-            if body is None or _repeats(body, bodies):
-                break
-            bodies.append(body)
-            _paint_out(work, _head(body))
+        self._passes(work, bodies, (0, 0, rgb.shape[1], rgb.shape[0]), min_area, WHOLE_PASSES)
+        if all(b.skeleton.scale < WIDE_SHOT * rgb.shape[0] for b in bodies):
+            for tile in _tiles(rgb.shape):
+                self._passes(work, bodies, tile, min_area, TILE_PASSES)
         for head in heads[:CROP_PASSES]:
             if head not in claimed(heads, bodies):
                 self._look(rgb, bodies, _body_of(head, rgb.shape), min_area, head)
@@ -66,6 +70,18 @@ class BodyFinder:
             if not _covered(blob, bodies):
                 self._look(work, bodies, blob, min_area)
         return bodies
+
+    def _passes(
+        self, work: Frame, bodies: list[Body], area: Box, min_area: int, passes: int
+    ) -> None:
+        """Up to `passes` new people in `area` of `work`, each one's head painted out of
+        `work` before the next question."""
+        for _ in range(passes):
+            body = self._ask(work, area, min_area)
+            if body is None or _repeats(body, bodies):
+                return
+            bodies.append(body)
+            _paint_out(work, _head(body))
 
     def _look(
         self, rgb: Frame, bodies: list[Body], area: Box, min_area: int, head: Box | None = None
@@ -216,6 +232,13 @@ def _holds(seed: Box, body: Body) -> bool:
     cx, cy = float(np.median(pts[:, 0])), float(np.median(pts[:, 1]))
     x0, y0, x1, y1 = seed
     return x0 <= cx <= x1 and y0 <= cy <= y1
+
+
+def _tiles(shape: tuple[int, ...]) -> list[Box]:
+    """The frame's four quarters, each grown to overlap its neighbours."""
+    h, w = shape[:2]
+    th, tw = round(h * (1 + TILE_OVERLAP) / 2), round(w * (1 + TILE_OVERLAP) / 2)
+    return [(x, y, x + tw, y + th) for y in (0, h - th) for x in (0, w - tw)]
 
 
 def _crop_box(seed: Box, shape: tuple[int, ...]) -> Box:
