@@ -19,7 +19,7 @@ import numpy as np
 from vidswap.engines.segment.faces import Face
 from vidswap.engines.segment.instances import REACH, Anchor, body_distance
 from vidswap.engines.segment.regions import Soft, binary
-from vidswap.engines.segment.skeleton import PoseModel, Skeleton
+from vidswap.engines.segment.skeleton import ARMS, BONES, PoseModel, Skeleton
 from vidswap.media.frames import Frame, Mask
 
 HIPS = (23, 24)  # pose landmarks
@@ -135,19 +135,22 @@ def anchor(body: Body, face: Face | None = None) -> Anchor:
     less: a skeleton of a head and shoulders still owns the torso below them. `face` is
     its detected face, if any (else one is made from its face landmarks), so that its
     units match those of the faces it is split against. A skeleton with no hips in view
-    is a head and shoulders, whose arms the model guesses: its face alone places it."""
+    is a head and shoulders, whose torso the model guesses: its face places it, and its
+    arms where they are seen."""
     face = face or face_of(body.skeleton)
-    if face is not None and not body.skeleton.seen[list(HIPS)].any():
-        return Anchor(body_distance(face, body.soft.shape), REACH)  # no body below the arms
+    whole = bool(body.skeleton.seen[list(HIPS)].any())
     head = float(face.size) if face is not None else body.skeleton.scale / 8
-    distance = _stick_distance(body, body.soft.shape) / max(head, 1.0)
+    bones = BONES if whole or face is None else ARMS
+    distance = _stick_distance(body, body.soft.shape, bones) / max(head, 1.0)
     if face is not None:
         distance = np.minimum(distance, body_distance(face, body.soft.shape))
     return Anchor(np.asarray(distance, np.float32), REACH)
 
 
-def _stick_distance(body: Body, shape: tuple[int, ...]) -> Soft:
-    stick = body.skeleton.drawn(shape, 3)
+def _stick_distance(
+    body: Body, shape: tuple[int, ...], bones: tuple[tuple[int, int], ...] = BONES
+) -> Soft:
+    stick = body.skeleton.drawn(shape, 3, bones)
     return np.asarray(cv2.distanceTransform(binary(stick == 0), cv2.DIST_L2, 3), np.float32)
 
 

@@ -77,15 +77,14 @@ class PeopleFinder:
         for face in loose:
             if prob[face.centre[1], face.centre[0]] <= MATTE_LEVEL:
                 self._matte_around(rgb, prob, face)
-        sure = prob > MATTE_LEVEL
+        sure = _foreground(prob, [b.mask for b in bodies])
         for body in bodies:
-            sure |= body.soft >= LEVEL
             np.maximum(prob, body.soft, out=prob)
         known = [faces[heads.index(h)] if h is not None else None for h in owned]
         anchors = [anchor(b, f) for b, f in zip(bodies, known, strict=True)]
         anchors += [face_anchor(f, rgb.shape) for f in loose]
         marks = [b.mask for b in bodies] + [_dot(f, rgb.shape) for f in loose]
-        people = _split(rgb, binary(sure), anchors, marks)
+        people = _split(rgb, sure, anchors, marks)
         people = [p for p in people if np.count_nonzero(p) >= floor]
         people.sort(key=np.count_nonzero, reverse=True)
         return _soft_edges(prob, people)
@@ -117,6 +116,19 @@ class PeopleFinder:
     def _matte(self, rgb: Frame, model: str) -> Soft:
         prob = self._mattes[model](rgb)
         return np.asarray(cv2.medianBlur(prob, 5), np.float32) if min(prob.shape) >= 5 else prob
+
+
+def _foreground(prob: Soft, bodies: list[Mask]) -> Mask:
+    """Where people are: the bodies, and the selfie matte where it is sure (above
+    `MATTE_LEVEL`) or, where it joins a body, where it is more likely than not (a raised
+    arm the pose matte left out, joined to the body through a dimmer shoulder)."""
+    sure = prob > MATTE_LEVEL
+    if not bodies:
+        return binary(sure)
+    anybody = np.maximum.reduce(bodies) > 0
+    _, labels = cv2.connectedComponents(binary((prob > LEVEL) | anybody), connectivity=8)
+    joined = np.isin(labels, np.unique(labels[anybody]))
+    return binary(sure | joined)
 
 
 def _split(rgb: Frame, sure: Mask, anchors: list[Anchor], marks: list[Mask]) -> list[Mask]:

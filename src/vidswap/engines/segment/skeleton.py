@@ -29,6 +29,7 @@ BONES = (
     (23, 25), (25, 27), (24, 26), (26, 28), (0, 11), (0, 12), (15, 19), (16, 20),
     (27, 31), (28, 32), (0, 7), (0, 8),
 )  # fmt: skip
+ARMS = ((11, 13), (13, 15), (12, 14), (14, 16), (15, 19), (16, 20))
 
 
 @dataclass(frozen=True)
@@ -49,15 +50,17 @@ class Skeleton:
     def shifted(self, dx: int, dy: int) -> Skeleton:
         return Skeleton(self.points + np.array([dx, dy], np.float32), self.seen)
 
-    def drawn(self, shape: tuple[int, ...], width: int) -> Mask:
-        """The bones in view as lines `width` px wide (a stick figure of this person)."""
+    def drawn(
+        self, shape: tuple[int, ...], width: int, bones: tuple[tuple[int, int], ...] = BONES
+    ) -> Mask:
+        """The `bones` in view as lines `width` px wide (a stick figure of this person)."""
         out = np.zeros(shape[:2], np.uint8)
-        for a, b in BONES:
+        for a, b in bones:
             if self.seen[a] and self.seen[b]:
                 pa, pb = self.points[a], self.points[b]
                 cv2.line(out, _px(pa), _px(pb), (255,), max(1, width))
-        for p in self.points[self.seen]:
-            cv2.circle(out, _px(p), max(1, width // 2), (255,), -1)
+                for p in (pa, pb):
+                    cv2.circle(out, _px(p), max(1, width // 2), (255,), -1)
         return out
 
 
