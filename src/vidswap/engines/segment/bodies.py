@@ -166,14 +166,24 @@ def _head(body: Body) -> Mask:
 
 
 def _repeats(body: Body, bodies: list[Body]) -> bool:
-    """The same person as one found already: their landmarks in view coincide."""
+    """The same person as one found already: their landmarks in view coincide, or its
+    head lies on the other's stick figure (with the other's head painted out, the model
+    can take their torso for a person of its own)."""
+    face = face_of(body.skeleton)
     for other in bodies:
         both = body.skeleton.seen & other.skeleton.seen
-        if both.sum() < 3:
-            continue
-        gap = np.linalg.norm(body.skeleton.points[both] - other.skeleton.points[both], axis=1)
-        if float(np.mean(gap)) < SAME * max(other.skeleton.scale, 1.0):
-            return True
+        if both.sum() >= 3:
+            gap = np.linalg.norm(body.skeleton.points[both] - other.skeleton.points[both], axis=1)
+            if float(np.mean(gap)) < SAME * max(other.skeleton.scale, 1.0):
+                return True
+        theirs = face_of(other.skeleton)
+        if face is not None and theirs is not None:
+            x, y = face.centre
+            h, w = other.soft.shape
+            if 0 <= x < w and 0 <= y < h:
+                on_stick = _stick_distance(other, other.soft.shape)[y, x] < theirs.size
+                if on_stick:
+                    return True
     return False
 
 
