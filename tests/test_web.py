@@ -27,7 +27,7 @@ from tests.support.browser import (
     tab_to,
 )
 from tests.support.media import image_bytes, make_video
-from tests.support.refusing_swap import FAILED
+from tests.support.refusal import FAILED
 from tests.support.server import LiveServer, serving
 from vidswap.config import Settings
 from vidswap.storage.db import Database

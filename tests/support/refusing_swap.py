@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.refusal import FAILED
 from vidswap.domain.swap import KIND
 from vidswap.errors import VidswapError
 from vidswap.jobs.kinds import JobContext, JobModerated, register
-
-FAILED = "The test plugin stopped this swap on purpose."
 
 
 @register(KIND)
