@@ -27,6 +27,7 @@ from vidswap.media.frames import Mask
 
 MATTE_AGREES = 0.3  # below this share of the warped mask on the matte, trust the flow
 PART_SHARE = 0.25  # a matte part is ours when this share of it lies on our prior
+HELD_SHARE = 0.1  # a matte gap this share of our mask is a dropout, not an edge correction
 SETTLE_SHARE = 0.01  # unexplained or contested pixels, as a share of our area, worth a cut
 
 
@@ -62,18 +63,20 @@ class PersonFollower(Follower):
     def _held(self, view: View, warped: Mask, people: Mask, motion: Motion, r: int) -> Mask:
         """Whole parts of our person the matte missed this frame but saw lately, and
         that still move with our person: the part of `warped` deeper than our band in
-        the matte's gap, with its outline. A thin strip the matte takes off our edge is
-        its correction, not a miss; a blob moving with the background is a part the
-        matte lit there before, not our person."""
+        the matte's gap, with its outline, once it is a fair share of us. A thin strip
+        or a limb's edge the matte takes off us is its correction, not a miss; a blob
+        moving with the background is a part the matte lit there before, not ours."""
+        none = np.zeros(view.shape, np.uint8)
         missed = m.erode(warped, r) & ~people & self.support.held(view)
         roi = m.box(missed)
         if roi is None or view.flow is None:
-            return np.zeros(view.shape, np.uint8)
+            return none
         x0, y0, x1, y1 = roi
         ours = expected_flow(motion, view.shape, roi)
         off = magnitude(view.flow[y0:y1, x0:x1] - ours) > 2.0 + 0.2 * magnitude(ours)
         missed[y0:y1, x0:x1] &= m.of(~off)
-        return m.dilate(missed, r) & warped
+        held = m.dilate(missed, r) & warped
+        return held if m.area(held) >= HELD_SHARE * m.area(warped) else none
 
     def _unseen(self, view: View, warped: Mask) -> Mask:
         """The matte does not see our person here: keep the flow's answer while it still
