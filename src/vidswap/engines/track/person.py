@@ -6,7 +6,8 @@ pixels that neither explains may join our mask within a band's width of it, or i
 our shape, if they move like our person; a larger unexplained region attached to it (a
 person coming in through the border, a passer-by the matte only now sees) or another
 person within reach is settled by colour: GrabCut with our core as foreground, and
-others, non-people and pixels moving with something else as background.
+others, non-people and pixels moving with something else as background. The matte
+flickers: a part of our person it saw lately and misses now stays ours (`Support`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from vidswap.engines.track.cut import Cutter
 from vidswap.engines.track.flow import View, magnitude
 from vidswap.engines.track.follow import LOOKALIKE, Follower
 from vidswap.engines.track.matte import Matte
-from vidswap.engines.track.motion import expected_flow, local_flow
+from vidswap.engines.track.motion import Motion, expected_flow, local_flow
 from vidswap.engines.track.scene import TRUST_SHARE, Moved, Scene
+from vidswap.engines.track.support import Support
 from vidswap.media.frames import Mask
 
 MATTE_AGREES = 0.3  # below this share of the warped mask on the matte, trust the flow
 PART_SHARE = 0.25  # a matte part is ours when this share of it lies on our prior
+HELD_SHARE = 0.1  # a matte gap this share of our mask is a dropout, not an edge correction
 SETTLE_SHARE = 0.01  # unexplained or contested pixels, as a share of our area, worth a cut
 
 
@@ -33,6 +36,7 @@ class PersonFollower(Follower):
         self.matte = matte
         self.cut = Cutter()
         self.scene = Scene(matte.people(view), mask)
+        self.support = Support(mask)
         super().__init__(view, mask)
 
     def follow(self, view: View, warped: Mask) -> Mask:
@@ -49,11 +53,30 @@ class PersonFollower(Follower):
         beyond = m.keep_overlapping(free & ~reach & ~moved.shape, m.dilate(reach, 2), 0.0)
         disputed = m.keep_overlapping(beyond, m.dilate(others, 2), 0.0)
         out |= beyond & ~disputed & joinable  # attached to us alone: the matte's word
+        out |= self._held(view, warped & ~others & ~strays, people, moved.motion, r)
         contact = others & m.dilate(warped, 2 * r)
         if m.area(disputed) + m.area(contact) > SETTLE_SHARE * m.area(warped):
             zone = (m.dilate(others, 2 * r) & m.dilate(out, 2 * r)) | disputed
             out = self._settle(view, free, warped, out, joinable & ~strays, r, zone)
         return m.keep_overlapping(out, warped | (out & moved.shape), PART_SHARE)
+
+    def _held(self, view: View, warped: Mask, people: Mask, motion: Motion, r: int) -> Mask:
+        """Whole parts of our person the matte missed this frame but saw lately, and
+        that still move with our person: the part of `warped` deeper than our band in
+        the matte's gap, with its outline, once it is a fair share of us. A thin strip
+        or a limb's edge the matte takes off us is its correction, not a miss; a blob
+        moving with the background is a part the matte lit there before, not ours."""
+        none = np.zeros(view.shape, np.uint8)
+        missed = m.erode(warped, r) & ~people & self.support.held(view)
+        roi = m.box(missed)
+        if roi is None or view.flow is None:
+            return none
+        x0, y0, x1, y1 = roi
+        ours = expected_flow(motion, view.shape, roi)
+        off = magnitude(view.flow[y0:y1, x0:x1] - ours) > 2.0 + 0.2 * magnitude(ours)
+        missed[y0:y1, x0:x1] &= m.of(~off)
+        held = m.dilate(missed, r) & warped
+        return held if m.area(held) >= HELD_SHARE * m.area(warped) else none
 
     def _unseen(self, view: View, warped: Mask) -> Mask:
         """The matte does not see our person here: keep the flow's answer while it still
@@ -112,4 +135,7 @@ class PersonFollower(Follower):
         return self.pick(view, candidates)
 
     def observe(self, view: View, out: Mask) -> None:
-        self.scene.update(view, self.matte.people(view), out)
+        people = self.matte.people(view)
+        self.scene.update(view, people, out)
+        seen = m.area(people & out) >= MATTE_AGREES * m.area(out)
+        self.support.update(view, people, out, seen)
