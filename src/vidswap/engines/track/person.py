@@ -8,6 +8,8 @@ person coming in through the border, a passer-by the matte only now sees) or ano
 person within reach is settled by colour: GrabCut with our core as foreground, and
 others, non-people and pixels moving with something else as background. The matte
 flickers: a part of our person it saw lately and misses now stays ours (`Support`).
+Near others, pixels far likelier in their colours than in our person's (as on the
+keyframe) are theirs: flow cannot tell who is in front of whom when both move alike.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import cv2
 import numpy as np
 
 from vidswap.engines.track import masks as m
+from vidswap.engines.track.colour import looks_theirs
 from vidswap.engines.track.cut import Cutter
 from vidswap.engines.track.flow import View, magnitude
-from vidswap.engines.track.follow import LOOKALIKE, Follower
+from vidswap.engines.track.follow import LOOKALIKE, Follower, histogram
 from vidswap.engines.track.matte import Matte
 from vidswap.engines.track.motion import Motion, expected_flow, local_flow
 from vidswap.engines.track.scene import TRUST_SHARE, Moved, Scene
@@ -37,6 +40,7 @@ class PersonFollower(Follower):
         self.cut = Cutter()
         self.scene = Scene(matte.people(view), mask)
         self.support = Support(mask)
+        self.look = histogram(view, mask)  # our colours, from the keyframe's true mask
         super().__init__(view, mask)
 
     def follow(self, view: View, warped: Mask) -> Mask:
@@ -58,6 +62,7 @@ class PersonFollower(Follower):
         if m.area(disputed) + m.area(contact) > SETTLE_SHARE * m.area(warped):
             zone = (m.dilate(others, 2 * r) & m.dilate(out, 2 * r)) | disputed
             out = self._settle(view, free, warped, out, joinable & ~strays, r, zone)
+        out &= ~looks_theirs(view, self.look, others, out & m.dilate(others, 6 * r))
         return m.keep_overlapping(out, warped | (out & moved.shape), PART_SHARE)
 
     def _held(self, view: View, warped: Mask, people: Mask, motion: Motion, r: int) -> Mask:

@@ -26,7 +26,15 @@ import numpy as np
 
 from vidswap.engines.track import masks as m
 from vidswap.engines.track.flow import View, magnitude, splat
-from vidswap.engines.track.motion import STILL, Motion, expected_at, expected_flow, motion_of, shift
+from vidswap.engines.track.motion import (
+    STILL,
+    Motion,
+    expected_at,
+    expected_flow,
+    local_flow,
+    motion_of,
+    shift,
+)
 from vidswap.media.frames import Mask
 
 CROWD_SHARE = 0.002  # others this near our shape (share of its size) may be hiding it
@@ -149,7 +157,9 @@ def drop_crumbs(others: Mask, out: Mask, share: float = 0.05) -> Mask:
 def give_back(view: View, others: Mask, shape: Mask, motion: Motion) -> Mask:
     """Pixels of `others` that were hidden in the previous view (whoever passes in front
     is visible in both, so only a short splat put them there), or inside our shape and
-    moving like our person."""
+    moving like our person, not like them: where both move alike (someone drifting
+    slowly across in front), flow cannot say who is in front, and they keep what they
+    had rather than hand us a sliver of themselves every frame."""
     out = np.zeros(view.shape, np.uint8)
     if view.flow is None:
         return out
@@ -159,7 +169,10 @@ def give_back(view: View, others: Mask, shape: Mask, motion: Motion) -> Mask:
         return out
     x0, y0, x1, y1 = roi
     ours = expected_flow(motion, view.shape, roi)
-    like = magnitude(view.flow[y0:y1, x0:x1] - ours) < 2.0 + 0.2 * magnitude(ours)
-    claim = (like & (shape[y0:y1, x0:x1] > 0)) | (uncovered[y0:y1, x0:x1] > 0)
+    tol = 2.0 + 0.2 * magnitude(ours)
+    theirs = local_flow(view.flow, others, int(0.06 * max(view.shape)))[0][y0:y1, x0:x1]
+    like = magnitude(view.flow[y0:y1, x0:x1] - ours) < tol
+    told = magnitude(theirs - ours) > tol  # alike motions cannot say who is in front
+    claim = (like & told & (shape[y0:y1, x0:x1] > 0)) | (uncovered[y0:y1, x0:x1] > 0)
     out[y0:y1, x0:x1] = others[y0:y1, x0:x1] & m.of(claim)
     return out
