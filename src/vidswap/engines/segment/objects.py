@@ -30,6 +30,7 @@ LEVEL = 0.3  # saliency below this is never an object
 MAX_SHARE = 0.8  # a "salient" region covering more than this of the frame is the scene
 SEPARATION = 0.4  # colour-histogram distance an object must keep from its surroundings
 ITERATIONS = 2
+GROWS = 2  # times a cut that reaches its box's fence is cut again in a wider box
 
 Box = tuple[int, int, int, int]
 _SQUARE = np.ones((3, 3), np.uint8)
@@ -66,10 +67,27 @@ def blobs(rgb: Frame, taken: Mask) -> list[Mask]:
 
 def refine(rgb: Frame, blob: Mask, occupied: Mask) -> list[Mask]:
     """GrabCut seeded with `blob` in a padded box: its separate parts that look like
-    objects, largest first (a blob can join two things that saliency blurred together)."""
+    objects, largest first (a blob can join two things that saliency blurred together).
+    A cut that runs into the box's fence is cut again in a box padded around it, seeded
+    with itself: saliency often sees only part of an object (its lit half, say)."""
+    seed = blob
+    for _ in range(GROWS + 1):
+        found = _cut(rgb, seed, occupied)
+        if found is None:
+            return []
+        out, fenced = found
+        if not fenced or np.count_nonzero(out) <= np.count_nonzero(seed & blob) // 2:
+            break
+        seed = out
+    out[occupied > 0] = 0
+    return [part for part in parts(out, min_pixels(rgb.shape)) if _is_object(rgb, part)]
+
+
+def _cut(rgb: Frame, blob: Mask, occupied: Mask) -> tuple[Mask, bool] | None:
+    """The GrabCut of `blob` in its padded box, and whether it touches the box's fence."""
     area = box(blob)
     if area is None:
-        return []
+        return None
     x0, y0, x1, y1 = _pad(area, rgb.shape)
     scale = min(1.0, REFINE_SIDE / max(x1 - x0, y1 - y0))
     size = (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale)))
@@ -77,14 +95,16 @@ def refine(rgb: Frame, blob: Mask, occupied: Mask) -> list[Mask]:
     seeds = _seeds(_fit(blob[y0:y1, x0:x1], size), _fit(occupied[y0:y1, x0:x1], size))
     edges = (x0 == 0, y0 == 0, x1 == rgb.shape[1], y1 == rgb.shape[0])
     _fence(seeds, edges)
+    fence = seeds == cv2.GC_BGD
     cut = _grabcut(crop, seeds)
     if cut is None:
-        return []
+        return None
     cut = _keep_touching(cut, seeds == cv2.GC_PR_FGD)
+    grown = np.asarray(cv2.dilate(cut, _SQUARE, iterations=2)) > 0
+    fenced = bool((grown & fence & (_fit(occupied[y0:y1, x0:x1], size) == 0)).any())
     out = np.zeros(blob.shape, np.uint8)
     out[y0:y1, x0:x1] = _fit(cut, (x1 - x0, y1 - y0))
-    out[occupied > 0] = 0
-    return [part for part in parts(out, min_pixels(rgb.shape)) if _is_object(rgb, part)]
+    return out, fenced
 
 
 def _seeds(blob: Mask, occupied: Mask) -> Mask:
