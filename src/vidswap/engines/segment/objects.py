@@ -70,25 +70,25 @@ def refine(rgb: Frame, blob: Mask, occupied: Mask) -> list[Mask]:
     objects, largest first (a blob can join two things that saliency blurred together).
     A cut that runs into the box's fence is cut again in a box padded around it, seeded
     with itself: saliency often sees only part of an object (its lit half, say)."""
-    seed = blob
+    seed, margin = blob, 4
     for _ in range(GROWS + 1):
-        found = _cut(rgb, seed, occupied)
+        found = _cut(rgb, seed, occupied, margin)
         if found is None:
             return []
         out, fenced = found
         if not fenced or np.count_nonzero(out) <= np.count_nonzero(seed & blob) // 2:
             break
-        seed = out
+        seed, margin = out, 2
     out[occupied > 0] = 0
     return [part for part in parts(out, min_pixels(rgb.shape)) if _is_object(rgb, part)]
 
 
-def _cut(rgb: Frame, blob: Mask, occupied: Mask) -> tuple[Mask, bool] | None:
+def _cut(rgb: Frame, blob: Mask, occupied: Mask, margin: int) -> tuple[Mask, bool] | None:
     """The GrabCut of `blob` in its padded box, and whether it touches the box's fence."""
     area = box(blob)
     if area is None:
         return None
-    x0, y0, x1, y1 = _pad(area, rgb.shape)
+    x0, y0, x1, y1 = _pad(area, rgb.shape, margin)
     scale = min(1.0, REFINE_SIDE / max(x1 - x0, y1 - y0))
     size = (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale)))
     crop = np.asarray(cv2.resize(rgb[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA), np.uint8)
@@ -165,9 +165,10 @@ def _colour_distance(rgb: Frame, a: Mask, b: Mask) -> float:
     return float(cv2.compareHist(hist[0], hist[1], cv2.HISTCMP_BHATTACHARYYA))
 
 
-def _pad(area: Box, shape: tuple[int, ...]) -> Box:
+def _pad(area: Box, shape: tuple[int, ...], margin: int) -> Box:
+    """`area` grown on each side by 1/`margin` of its size (and 4 px)."""
     x0, y0, x1, y1 = area
-    dx, dy = (x1 - x0) // 4 + 4, (y1 - y0) // 4 + 4
+    dx, dy = (x1 - x0) // margin + 4, (y1 - y0) // margin + 4
     return max(0, x0 - dx), max(0, y0 - dy), min(shape[1], x1 + dx), min(shape[0], y1 + dy)
 
 
