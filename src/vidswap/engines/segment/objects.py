@@ -132,6 +132,7 @@ def _grabcut(crop: Frame, seeds: Mask) -> Mask | None:
         return None
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     bgr = np.asarray(cv2.cvtColor(crop, cv2.COLOR_RGB2BGR), np.uint8)
+    cv2.setRNGSeed(7)  # its colour models start from k-means: keep answers repeatable
     try:
         cv2.grabCut(bgr, seeds, (0, 0, 0, 0), bgd, fgd, ITERATIONS, cv2.GC_INIT_WITH_MASK)
     except cv2.error:  # too few samples of one side to fit its colour model
