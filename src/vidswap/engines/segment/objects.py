@@ -29,7 +29,8 @@ REFINE_SIDE = 128
 LEVEL = 0.3  # saliency below this is never an object
 MAX_SHARE = 0.8  # a "salient" region covering more than this of the frame is the scene
 SEPARATION = 0.4  # colour-histogram distance an object must keep from its surroundings
-ITERATIONS = 2
+ITERATIONS = 4  # a colour model seeded by part of an object needs rounds to take the rest
+GROWS = 2  # times a cut that reaches its box's fence is cut again in a wider box
 
 Box = tuple[int, int, int, int]
 _SQUARE = np.ones((3, 3), np.uint8)
@@ -66,25 +67,44 @@ def blobs(rgb: Frame, taken: Mask) -> list[Mask]:
 
 def refine(rgb: Frame, blob: Mask, occupied: Mask) -> list[Mask]:
     """GrabCut seeded with `blob` in a padded box: its separate parts that look like
-    objects, largest first (a blob can join two things that saliency blurred together)."""
+    objects, largest first (a blob can join two things that saliency blurred together).
+    A cut that runs into the box's fence is cut again in a box padded around it, seeded
+    with itself: saliency often sees only part of an object (its lit half, say)."""
+    seed, margin = blob, 4
+    for _ in range(GROWS + 1):
+        found = _cut(rgb, seed, occupied, margin)
+        if found is None:
+            return []
+        out, fenced = found
+        if not fenced or np.count_nonzero(out) <= np.count_nonzero(seed & blob) // 2:
+            break
+        seed, margin = out, 2
+    out[occupied > 0] = 0
+    return [part for part in parts(out, min_pixels(rgb.shape)) if _is_object(rgb, part)]
+
+
+def _cut(rgb: Frame, blob: Mask, occupied: Mask, margin: int) -> tuple[Mask, bool] | None:
+    """The GrabCut of `blob` in its padded box, and whether it touches the box's fence."""
     area = box(blob)
     if area is None:
-        return []
-    x0, y0, x1, y1 = _pad(area, rgb.shape)
+        return None
+    x0, y0, x1, y1 = _pad(area, rgb.shape, margin)
     scale = min(1.0, REFINE_SIDE / max(x1 - x0, y1 - y0))
     size = (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale)))
     crop = np.asarray(cv2.resize(rgb[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA), np.uint8)
     seeds = _seeds(_fit(blob[y0:y1, x0:x1], size), _fit(occupied[y0:y1, x0:x1], size))
     edges = (x0 == 0, y0 == 0, x1 == rgb.shape[1], y1 == rgb.shape[0])
     _fence(seeds, edges)
+    fence = seeds == cv2.GC_BGD
     cut = _grabcut(crop, seeds)
     if cut is None:
-        return []
+        return None
     cut = _keep_touching(cut, seeds == cv2.GC_PR_FGD)
+    grown = np.asarray(cv2.dilate(cut, _SQUARE, iterations=2)) > 0
+    fenced = bool((grown & fence & (_fit(occupied[y0:y1, x0:x1], size) == 0)).any())
     out = np.zeros(blob.shape, np.uint8)
     out[y0:y1, x0:x1] = _fit(cut, (x1 - x0, y1 - y0))
-    out[occupied > 0] = 0
-    return [part for part in parts(out, min_pixels(rgb.shape)) if _is_object(rgb, part)]
+    return out, fenced
 
 
 def _seeds(blob: Mask, occupied: Mask) -> Mask:
@@ -112,6 +132,7 @@ def _grabcut(crop: Frame, seeds: Mask) -> Mask | None:
         return None
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     bgr = np.asarray(cv2.cvtColor(crop, cv2.COLOR_RGB2BGR), np.uint8)
+    cv2.setRNGSeed(7)  # its colour models start from k-means: keep answers repeatable
     try:
         cv2.grabCut(bgr, seeds, (0, 0, 0, 0), bgd, fgd, ITERATIONS, cv2.GC_INIT_WITH_MASK)
     except cv2.error:  # too few samples of one side to fit its colour model
@@ -145,9 +166,10 @@ def _colour_distance(rgb: Frame, a: Mask, b: Mask) -> float:
     return float(cv2.compareHist(hist[0], hist[1], cv2.HISTCMP_BHATTACHARYYA))
 
 
-def _pad(area: Box, shape: tuple[int, ...]) -> Box:
+def _pad(area: Box, shape: tuple[int, ...], margin: int) -> Box:
+    """`area` grown on each side by 1/`margin` of its size (and 4 px)."""
     x0, y0, x1, y1 = area
-    dx, dy = (x1 - x0) // 4 + 4, (y1 - y0) // 4 + 4
+    dx, dy = (x1 - x0) // margin + 4, (y1 - y0) // margin + 4
     return max(0, x0 - dx), max(0, y0 - dy), min(shape[1], x1 + dx), min(shape[0], y1 + dy)
 
 
