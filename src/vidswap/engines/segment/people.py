@@ -17,7 +17,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from vidswap.engines.segment.bodies import LEVEL, BodyFinder, Box, anchor, head_of
+from vidswap.engines.segment.bodies import LEVEL, Body, BodyFinder, Box, anchor, head_of
 from vidswap.engines.segment.faces import Face, detect_tiled
 from vidswap.engines.segment.instances import Anchor, body_box, face_anchor, split
 from vidswap.engines.segment.regions import Soft, binary, box, min_pixels, parts
@@ -28,6 +28,8 @@ from vidswap.media.frames import Frame, Mask
 MATTE_LEVEL = 0.7  # selfie-matte probability above which a pixel is foreground
 WIDE = 1.2  # width/height from which the landscape matte model does better
 FACE_SCORE = 0.6
+NOBODY = 0.05  # selfie-matte probability below which it is sure no one is there
+SURE_BODY = 0.9  # pose-matte probability above which its body stands whatever the selfie matte says
 _EDGE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
 
 
@@ -77,6 +79,7 @@ class PeopleFinder:
         for face in loose:
             if prob[face.centre[1], face.centre[0]] <= MATTE_LEVEL:
                 self._matte_around(rgb, prob, face)
+        bodies = [_unspilled(body, prob) for body in bodies]
         sure = _foreground(prob, [b.mask for b in bodies])
         for body in bodies:
             np.maximum(prob, body.soft, out=prob)
@@ -116,6 +119,14 @@ class PeopleFinder:
     def _matte(self, rgb: Frame, model: str) -> Soft:
         prob = self._mattes[model](rgb)
         return np.asarray(cv2.medianBlur(prob, 5), np.float32) if min(prob.shape) >= 5 else prob
+
+
+def _unspilled(body: Body, prob: Soft) -> Body:
+    """The body matte without its soft spill where the selfie matte is sure there is no
+    one: the pose matte is blobby, and fills the gap between an arm held out and the
+    torso (the selfie matte is sharp there); a limb it is sure of stays."""
+    spill = (prob < NOBODY) & (body.soft < SURE_BODY)
+    return Body(body.skeleton, np.where(spill, 0.0, body.soft).astype(np.float32))
 
 
 def _foreground(prob: Soft, bodies: list[Mask]) -> Mask:
