@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from vidswap.engines.segment.faces import Face
-from vidswap.engines.segment.instances import REACH, Anchor, body_distance
+from vidswap.engines.segment.instances import REACH, Anchor, body_box, body_distance
 from vidswap.engines.segment.regions import Soft, binary
 from vidswap.engines.segment.skeleton import ARMS, BONES, PoseModel, Skeleton
 from vidswap.media.frames import Frame, Mask
@@ -66,7 +66,7 @@ class BodyFinder:
                 self._passes(work, bodies, tile, min_area, TILE_PASSES)
         for head in heads[:CROP_PASSES]:
             if head not in claimed(heads, bodies):
-                self._look(rgb, bodies, _body_of(head, rgb.shape), min_area, head)
+                self._look(rgb, bodies, body_box(Face(*head), rgb.shape), min_area, head)
         for blob in blobs[:CROP_PASSES]:
             if not _covered(blob, bodies):
                 self._look(work, bodies, blob, min_area)
@@ -158,7 +158,7 @@ def _stick_distance(
 def _head(body: Body) -> Mask:
     """A disc over the body's head (the pose detector finds people by their heads)."""
     out = np.zeros(body.soft.shape, np.uint8)
-    head = body.skeleton.points[:11][body.skeleton.seen[:11]]
+    head = body.skeleton.head
     if len(head):
         cx, cy = head.mean(axis=0)
         radius = max(4.0, 1.5 * float(np.ptp(head[:, 0])), 0.08 * body.skeleton.scale)
@@ -203,7 +203,7 @@ def claimed(faces: list[Box], bodies: list[Body]) -> list[Box]:
 def head_of(body: Body, faces: list[Box]) -> Box | None:
     """The face that is this skeleton's head: of the face boxes around the middle of its
     face landmarks in view, the nearest (faces of people close together overlap)."""
-    head = body.skeleton.points[:11][body.skeleton.seen[:11]]
+    head = body.skeleton.head
     if not len(head):
         return None
     cx, cy = (float(v) for v in head.mean(axis=0))
@@ -215,7 +215,7 @@ def head_of(body: Body, faces: list[Box]) -> Box | None:
 
 def face_of(skeleton: Skeleton) -> Face | None:
     """The face box of a skeleton's head landmarks in view (None without them)."""
-    head = skeleton.points[:11][skeleton.seen[:11]]
+    head = skeleton.head
     if len(head) < 3:
         return None
     cx, cy = (float(v) for v in head.mean(axis=0))
@@ -227,16 +227,6 @@ def _covered(blob: Box, bodies: list[Body]) -> bool:
     """A body found already covers the blob's centre."""
     cx, cy = (blob[0] + blob[2]) // 2, (blob[1] + blob[3]) // 2
     return any(b.soft[cy, cx] >= LEVEL for b in bodies)
-
-
-def _body_of(face: Box, shape: tuple[int, ...]) -> Box:
-    """Where the body of an upright face is: three face sizes either side, two above,
-    seven below (clipped to the image)."""
-    x0, y0, x1, y1 = face
-    s = max(x1 - x0, y1 - y0)
-    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
-    h, w = shape[:2]
-    return max(0, cx - 3 * s), max(0, cy - 2 * s), min(w, cx + 3 * s), min(h, cy + 7 * s)
 
 
 def _holds(seed: Box, body: Body) -> bool:
@@ -271,8 +261,8 @@ def _crop_box(seed: Box, shape: tuple[int, ...]) -> Box:
 
 
 def _paint_out(rgb: Frame, mask: Mask) -> None:
-    """Hides a found person from the next pass: a flat colour (their surroundings' mean)
-    over their body, grown a little."""
+    """Hides `mask` (a found person's head) from the next pass: a flat colour (its
+    surroundings' mean) over it, grown a little."""
     grown = cv2.dilate(mask, np.ones((9, 9), np.uint8))
     ring = (cv2.dilate(grown, np.ones((9, 9), np.uint8)) > 0) & (grown == 0)
     if not ring.any():

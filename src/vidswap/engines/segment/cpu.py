@@ -72,9 +72,11 @@ def assemble(frame: Frame, people: list[Soft], objects: list[Soft]) -> list[Cand
             if np.count_nonzero(mask) >= floor:
                 out.append(Candidate(name, mask))
                 union |= mask
-    everyone = [c.mask for c in out if c.name == "person"]
-    nobody = binary(np.maximum.reduce(everyone) == 0) if everyone else binary(union >= 0)
-    out.append(Candidate("background", nobody))
+    everyone = _empty(frame)
+    for candidate in out:
+        if candidate.name == "person":
+            everyone |= candidate.mask
+    out.append(Candidate("background", binary(everyone == 0)))
     return out
 
 

@@ -15,14 +15,15 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from vidswap.engines.segment.regions import Soft
 from vidswap.media.frames import Frame, Mask
 
-Soft = npt.NDArray[np.float32]
 Points = npt.NDArray[np.float32]  # N x 2, pixels
 # The person detector's score to accept: at 0.5 a cup on a saucer, seen on a crop, came
 # back as a person; 0.7-0.8 still finds a person 75 px tall on a crop; 0.9 finds no one.
 DETECTION_SCORE = 0.75
 SEEN = 0.5  # landmark visibility from which a joint counts as in view
+FACE = 11  # landmarks 0..10 are the face's
 MIN_LANDMARKS = 8  # fewer landmarks in view is not a person (a face alone shows 11)
 BONES = (
     (11, 12), (11, 13), (13, 15), (12, 14), (14, 16), (11, 23), (12, 24), (23, 24),
@@ -46,6 +47,11 @@ class Skeleton:
         if len(pts) < 2:
             return 1.0
         return float(max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]), 1.0))
+
+    @property
+    def head(self) -> Points:
+        """The face landmarks in view (nose, eyes, ears, mouth)."""
+        return np.asarray(self.points[:FACE][self.seen[:FACE]], np.float32)
 
     def shifted(self, dx: int, dy: int) -> Skeleton:
         return Skeleton(self.points + np.array([dx, dy], np.float32), self.seen)
