@@ -17,7 +17,15 @@ from typing import Any
 import cv2
 import numpy as np
 
-from vidswap.engines.segment.bodies import LEVEL, Body, BodyFinder, Box, anchor, head_of
+from vidswap.engines.segment.bodies import (
+    LEVEL,
+    WIDE_SHOT,
+    Body,
+    BodyFinder,
+    Box,
+    anchor,
+    head_of,
+)
 from vidswap.engines.segment.faces import Face, detect_tiled
 from vidswap.engines.segment.instances import Anchor, body_box, face_anchor, split
 from vidswap.engines.segment.regions import Soft, binary, box, min_pixels, parts
@@ -29,6 +37,7 @@ MATTE_LEVEL = 0.7  # selfie-matte probability above which a pixel is foreground
 WIDE = 1.2  # width/height from which the landscape matte model does better
 FACE_SCORE = 0.6
 NOBODY = 0.05  # selfie-matte probability below which it is sure no one is there
+UNSEEN = 0.05  # share of a large faceless body the selfie matte must see for it to be a person
 SURE_BODY = 0.9  # pose-matte probability above which its body stands whatever the selfie matte says
 _EDGE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
 
@@ -74,6 +83,7 @@ class PeopleFinder:
         floor = min_pixels(rgb.shape)
         heads = [(f.x0, f.y0, f.x1, f.y1) for f in faces]
         bodies = self._bodies.find(rgb, heads, self._blobs(rgb, prob), floor)
+        bodies = [b for b in bodies if _plausible(b, prob, heads, rgb.shape)]
         owned = [head_of(body, heads) for body in bodies]
         loose = [f for f, head in zip(faces, heads, strict=True) if head not in owned]
         for face in loose:
@@ -119,6 +129,17 @@ class PeopleFinder:
     def _matte(self, rgb: Frame, model: str) -> Soft:
         prob = self._mattes[model](rgb)
         return np.asarray(cv2.medianBlur(prob, 5), np.float32) if min(prob.shape) >= 5 else prob
+
+
+def _plausible(body: Body, prob: Soft, heads: list[Box], shape: tuple[int, ...]) -> bool:
+    """Not a skeleton the pose model laid over a thing: one that is large in the frame
+    (where the selfie matte sees people well), has no face at its head, and lies where
+    the selfie matte is sure no one is (a "person" stretched along a motorbike, its head
+    on the headlight). A small figure the selfie matte cannot see stands."""
+    if body.skeleton.scale < WIDE_SHOT * shape[0] or head_of(body, heads) is not None:
+        return True
+    seen = prob[body.mask > 0] >= NOBODY
+    return bool(seen.any()) and float(seen.mean()) >= UNSEEN
 
 
 def _unspilled(body: Body, prob: Soft) -> Body:
