@@ -54,14 +54,25 @@ class BodyFinder:
     def __init__(self, pose: PoseModel) -> None:
         self.pose = pose
 
-    def find(self, rgb: Frame, heads: list[Box], blobs: list[Box], min_area: int) -> list[Body]:
-        """Every body in `rgb` with at least `min_area` px, not overlapping each other.
-        `heads` are face boxes (each a person, unless a skeleton has its head there);
-        `blobs` are regions that may hold a person (unless a body covers their centre)."""
+    def whole(self, rgb: Frame, min_area: int) -> list[Body]:
+        """The people the pose model finds on the whole frame, one pass each."""
         bodies: list[Body] = []
+        area = (0, 0, rgb.shape[1], rgb.shape[0])
+        self._passes(rgb.copy(), bodies, area, min_area, WHOLE_PASSES)
+        return bodies
+
+    def more(
+        self, rgb: Frame, bodies: list[Body], heads: list[Box], blobs: list[Box], min_area: int
+    ) -> list[Body]:
+        """`bodies` (from `whole`) and every other body in `rgb` with at least `min_area`
+        px, not overlapping each other. `heads` are face boxes (each a person, unless a
+        skeleton has its head there); `blobs` are regions that may hold a person (unless a
+        body covers their centre)."""
+        bodies = list(bodies)
         work = rgb.copy()  # with every body found painted out
-        self._passes(work, bodies, (0, 0, rgb.shape[1], rgb.shape[0]), min_area, WHOLE_PASSES)
-        if all(b.skeleton.scale < WIDE_SHOT * rgb.shape[0] for b in bodies):
+        for body in bodies:
+            _paint_out(work, _head(body))
+        if wide_shot(bodies, rgb.shape):
             for tile in _tiles(rgb.shape):
                 self._passes(work, bodies, tile, min_area, TILE_PASSES)
         for head in heads[:CROP_PASSES]:
@@ -115,6 +126,11 @@ class BodyFinder:
         if np.count_nonzero(soft >= LEVEL) < min_area:
             return None
         return Body(skeleton, soft)
+
+
+def wide_shot(bodies: list[Body], shape: tuple[int, ...]) -> bool:
+    """No one found is `WIDE_SHOT` of the frame's height: there may be small people."""
+    return all(b.skeleton.scale < WIDE_SHOT * shape[0] for b in bodies)
 
 
 def _holding(soft: Soft, skeleton: Skeleton) -> Soft:

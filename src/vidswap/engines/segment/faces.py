@@ -2,11 +2,14 @@
 
 mediapipe's full-range face detector sees the whole image at 192 px, so in a wide frame a
 face under ~25 px (of 640) is lost. We also run it on overlapping square tiles across the
-long side, which show faces ~1.8 times larger, and merge the answers.
+long side, which show faces ~1.8 times larger, and merge the answers. In a wide shot of
+small people (faces ~20 px of 640) it is asked again on tiles half the short side, which
+show faces twice larger still.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +23,7 @@ TILE_FROM = 1.3  # long/short side ratio from which tiles are worth their time
 # Least overlap of neighbouring tiles, as a share of their side: wider than any face the
 # whole-image pass can miss, so no such face is cut in two by every tile.
 OVERLAP = 0.15
+CLOSE_TILE = 0.5  # side of the wide shot's tiles, as a share of the image's short side
 
 
 @dataclass(frozen=True)
@@ -72,26 +76,43 @@ def detect(graph: Any, rgb: Frame) -> list[Face]:
 
 def detect_tiled(graph: Any, rgb: Frame) -> list[Face]:
     """Faces in the whole image and in square tiles along its long side, merged."""
+    h, w = rgb.shape[:2]
     found = detect(graph, rgb)
-    for dx, dy, tile in tiles(rgb):
-        found += [face.shifted(dx, dy) for face in detect(graph, tile)]
+    if max(h, w) >= TILE_FROM * min(h, w):
+        found += detect_on_tiles(graph, rgb, min(h, w))
     return distinct(found)
 
 
-def tiles(rgb: Frame) -> Iterator[tuple[int, int, Frame]]:
-    """(x offset, y offset, tile): squares as tall as the short side, overlapping by at
-    least `OVERLAP`, covering the long side; none for a near-square image."""
+def detect_close(graph: Any, rgb: Frame) -> list[Face]:
+    """Faces in square tiles `CLOSE_TILE` of the short side, covering the image: for a
+    wide shot, whose faces are too small for `detect_tiled`."""
+    return distinct(detect_on_tiles(graph, rgb, round(CLOSE_TILE * min(rgb.shape[:2]))))
+
+
+def detect_on_tiles(graph: Any, rgb: Frame, side: int) -> list[Face]:
+    """Faces in each of `tiles(rgb, side)`, in the image's pixels (with repeats)."""
+    found: list[Face] = []
+    for dx, dy, tile in tiles(rgb, side):
+        found += [face.shifted(dx, dy) for face in detect(graph, tile)]
+    return found
+
+
+def tiles(rgb: Frame, side: int) -> Iterator[tuple[int, int, Frame]]:
+    """(x offset, y offset, tile): squares of `side` (at most the short side), neighbours
+    overlapping by at least `OVERLAP`, covering the image."""
     h, w = rgb.shape[:2]
-    side, long = min(h, w), max(h, w)
-    if long < TILE_FROM * side:
-        return
-    count = int(np.ceil((long - side) / (side * (1 - OVERLAP)))) + 1
-    for i in range(count):
-        offset = round(i * (long - side) / (count - 1))
-        if w > h:
-            yield offset, 0, np.ascontiguousarray(rgb[:, offset : offset + side])
-        else:
-            yield 0, offset, np.ascontiguousarray(rgb[offset : offset + side])
+    side = min(side, h, w)
+    for dy in _offsets(h, side):
+        for dx in _offsets(w, side):
+            yield dx, dy, np.ascontiguousarray(rgb[dy : dy + side, dx : dx + side])
+
+
+def _offsets(length: int, side: int) -> list[int]:
+    """Evenly spread starts of tiles of `side` covering `length`."""
+    count = math.ceil((length - side) / (side * (1 - OVERLAP))) + 1
+    if count == 1:
+        return [0]
+    return [round(i * (length - side) / (count - 1)) for i in range(count)]
 
 
 def distinct(faces: list[Face]) -> list[Face]:

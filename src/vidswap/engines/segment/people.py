@@ -17,8 +17,16 @@ from typing import Any
 import cv2
 import numpy as np
 
-from vidswap.engines.segment.bodies import LEVEL, Body, BodyFinder, Box, anchor, head_of
-from vidswap.engines.segment.faces import Face, detect_tiled
+from vidswap.engines.segment.bodies import (
+    LEVEL,
+    Body,
+    BodyFinder,
+    Box,
+    anchor,
+    head_of,
+    wide_shot,
+)
+from vidswap.engines.segment.faces import Face, detect_close, detect_tiled, distinct
 from vidswap.engines.segment.instances import Anchor, body_box, face_anchor, split
 from vidswap.engines.segment.regions import Soft, binary, box, min_pixels, parts
 from vidswap.engines.segment.selfie import LANDSCAPE, SQUARE, Selfie
@@ -72,8 +80,11 @@ class PeopleFinder:
         prob = self.matte(rgb)
         faces = self.faces(rgb)
         floor = min_pixels(rgb.shape)
+        bodies = self._bodies.whole(rgb, floor)
+        if wide_shot(bodies, rgb.shape):
+            faces = distinct(faces + detect_close(self._faces, rgb))
         heads = [(f.x0, f.y0, f.x1, f.y1) for f in faces]
-        bodies = self._bodies.find(rgb, heads, self._blobs(rgb, prob), floor)
+        bodies = self._bodies.more(rgb, bodies, heads, self._blobs(rgb, prob), floor)
         owned = [head_of(body, heads) for body in bodies]
         loose = [f for f, head in zip(faces, heads, strict=True) if head not in owned]
         for face in loose:
