@@ -9,20 +9,16 @@ show faces twice larger still.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from vidswap.engines.segment.regions import tiles
 from vidswap.media.frames import Frame
 
 SAME_FACE = 0.3  # box IoU above which two detections are one face
 TILE_FROM = 1.3  # long/short side ratio from which tiles are worth their time
-# Least overlap of neighbouring tiles, as a share of their side: wider than any face the
-# whole-image pass can miss, so no such face is cut in two by every tile.
-OVERLAP = 0.15
 CLOSE_TILE = 0.5  # side of the wide shot's tiles, as a share of the image's short side
 
 
@@ -84,35 +80,20 @@ def detect_tiled(graph: Any, rgb: Frame) -> list[Face]:
 
 
 def detect_close(graph: Any, rgb: Frame) -> list[Face]:
-    """Faces in square tiles `CLOSE_TILE` of the short side, covering the image: for a
-    wide shot, whose faces are too small for `detect_tiled`."""
-    return distinct(detect_on_tiles(graph, rgb, round(CLOSE_TILE * min(rgb.shape[:2]))))
+    """Faces in the whole image and in square tiles `CLOSE_TILE` of its short side
+    covering it, merged: for a wide shot, whose faces are too small for `detect_tiled`."""
+    side = round(CLOSE_TILE * min(rgb.shape[:2]))
+    return distinct(detect(graph, rgb) + detect_on_tiles(graph, rgb, side))
 
 
 def detect_on_tiles(graph: Any, rgb: Frame, side: int) -> list[Face]:
-    """Faces in each of `tiles(rgb, side)`, in the image's pixels (with repeats)."""
+    """Faces in each of `regions.tiles(rgb.shape, side)`, in the image's pixels (a face
+    in two tiles is there twice)."""
     found: list[Face] = []
-    for dx, dy, tile in tiles(rgb, side):
-        found += [face.shifted(dx, dy) for face in detect(graph, tile)]
+    for x0, y0, x1, y1 in tiles(rgb.shape, side):
+        tile = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+        found += [face.shifted(x0, y0) for face in detect(graph, tile)]
     return found
-
-
-def tiles(rgb: Frame, side: int) -> Iterator[tuple[int, int, Frame]]:
-    """(x offset, y offset, tile): squares of `side` (at most the short side), neighbours
-    overlapping by at least `OVERLAP`, covering the image."""
-    h, w = rgb.shape[:2]
-    side = min(side, h, w)
-    for dy in _offsets(h, side):
-        for dx in _offsets(w, side):
-            yield dx, dy, np.ascontiguousarray(rgb[dy : dy + side, dx : dx + side])
-
-
-def _offsets(length: int, side: int) -> list[int]:
-    """Evenly spread starts of tiles of `side` covering `length`."""
-    count = math.ceil((length - side) / (side * (1 - OVERLAP))) + 1
-    if count == 1:
-        return [0]
-    return [round(i * (length - side) / (count - 1)) for i in range(count)]
 
 
 def distinct(faces: list[Face]) -> list[Face]:

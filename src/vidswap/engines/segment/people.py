@@ -17,18 +17,10 @@ from typing import Any
 import cv2
 import numpy as np
 
-from vidswap.engines.segment.bodies import (
-    LEVEL,
-    Body,
-    BodyFinder,
-    Box,
-    anchor,
-    head_of,
-    wide_shot,
-)
-from vidswap.engines.segment.faces import Face, detect_close, detect_tiled, distinct
+from vidswap.engines.segment.bodies import LEVEL, Body, BodyFinder, anchor, head_of, wide_shot
+from vidswap.engines.segment.faces import Face, detect_close, detect_tiled
 from vidswap.engines.segment.instances import Anchor, body_box, face_anchor, split
-from vidswap.engines.segment.regions import Soft, binary, box, min_pixels, parts
+from vidswap.engines.segment.regions import Box, Soft, binary, box, min_pixels, parts
 from vidswap.engines.segment.selfie import LANDSCAPE, SQUARE, Selfie
 from vidswap.engines.segment.skeleton import PoseModel
 from vidswap.media.frames import Frame, Mask
@@ -78,11 +70,9 @@ class PeopleFinder:
     def find(self, rgb: Frame) -> list[Soft]:
         """One soft mask per person (0..1, the size of `rgb`), largest first."""
         prob = self.matte(rgb)
-        faces = self.faces(rgb)
         floor = min_pixels(rgb.shape)
         bodies = self._bodies.whole(rgb, floor)
-        if wide_shot(bodies, rgb.shape):
-            faces = distinct(faces + detect_close(self._faces, rgb))
+        faces = self.faces(rgb, wide_shot(bodies, rgb.shape))
         heads = [(f.x0, f.y0, f.x1, f.y1) for f in faces]
         bodies = self._bodies.more(rgb, bodies, heads, self._blobs(rgb, prob), floor)
         owned = [head_of(body, heads) for body in bodies]
@@ -124,8 +114,10 @@ class PeopleFinder:
         landscape = rgb.shape[1] >= WIDE * rgb.shape[0]
         return self._matte(rgb, "landscape" if landscape else "square")
 
-    def faces(self, rgb: Frame) -> list[Face]:
-        return detect_tiled(self._faces, rgb)
+    def faces(self, rgb: Frame, wide: bool) -> list[Face]:
+        """Faces in the whole image and on tiles: along its long side, or, in a `wide`
+        shot of small people, smaller tiles over all of it."""
+        return (detect_close if wide else detect_tiled)(self._faces, rgb)
 
     def _matte(self, rgb: Frame, model: str) -> Soft:
         prob = self._mattes[model](rgb)
