@@ -18,7 +18,7 @@ import numpy as np
 
 from vidswap.engines.segment.faces import Face
 from vidswap.engines.segment.instances import REACH, Anchor, body_box, body_distance
-from vidswap.engines.segment.regions import Box, Soft, binary, tiles
+from vidswap.engines.segment.regions import Box, Soft, binary, tile_side, tiles
 from vidswap.engines.segment.skeleton import ARMS, BONES, PoseModel, Skeleton
 from vidswap.media.frames import Frame, Mask
 
@@ -30,9 +30,9 @@ WHOLE_PASSES = 4  # people found on the whole frame, one pass each
 # asked again on square tiles of the frame (at 0.4 they also ran beside a person half the
 # frame tall, for nothing).
 WIDE_SHOT = 0.25
-# Side of those tiles, as a share of the frame's short side: six tiles on a 4:3 frame
-# (~25 ms a pass each), showing people 1.7 times larger than the whole frame does.
-TILE_SIDE = 0.6
+# Share of the frame's area each of those tiles covers: six tiles on a 4:3 or a 16:9 frame
+# (~25 ms a pass each), showing people 2.2-2.6 times larger than the whole frame does.
+TILE_AREA = 0.27
 TILE_PASSES = 2
 CROP_PASSES = 8  # seeds looked at on a crop of their own
 SAME = 0.1  # mean landmark distance (in body lengths) below which two skeletons are one
@@ -73,7 +73,7 @@ class BodyFinder:
         for body in bodies:
             _paint_out(work, _head(body))
         if wide_shot(bodies, rgb.shape):
-            for tile in tiles(rgb.shape, round(TILE_SIDE * min(rgb.shape[:2]))):
+            for tile in tiles(rgb.shape, tile_side(rgb.shape, TILE_AREA)):
                 self._passes(work, bodies, tile, min_area, TILE_PASSES)
         for head in heads[:CROP_PASSES]:
             if head not in claimed(heads, bodies):

@@ -3,8 +3,8 @@
 mediapipe's full-range face detector sees the whole image at 192 px, so in a wide frame a
 face under ~25 px (of 640) is lost. We also run it on overlapping square tiles across the
 long side, which show faces ~1.8 times larger, and merge the answers. In a wide shot of
-small people (faces ~20 px of 640) it is asked again on tiles half the short side, which
-show faces twice larger still.
+small people (faces ~20 px of 640) it is asked again on smaller tiles over the whole
+image, which show faces 2.7 times larger than the whole image does.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from vidswap.engines.segment.regions import tiles
+from vidswap.engines.segment.regions import tile_side, tiles
 from vidswap.media.frames import Frame
 
 SAME_FACE = 0.3  # box IoU above which two detections are one face
 TILE_FROM = 1.3  # long/short side ratio from which tiles are worth their time
-CLOSE_TILE = 0.5  # side of the wide shot's tiles, as a share of the image's short side
+# Share of the image's area each of a wide shot's face tiles covers: nine on a 4:3 image
+# (~8 ms each), eight on a 16:9 one, showing faces 2.7 times larger than the whole image.
+CLOSE_TILE = 0.1875
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,9 @@ def detect_tiled(graph: Any, rgb: Frame) -> list[Face]:
 
 
 def detect_close(graph: Any, rgb: Frame) -> list[Face]:
-    """Faces in the whole image and in square tiles `CLOSE_TILE` of its short side
+    """Faces in the whole image and in square tiles each `CLOSE_TILE` of its area
     covering it, merged: for a wide shot, whose faces are too small for `detect_tiled`."""
-    side = round(CLOSE_TILE * min(rgb.shape[:2]))
+    side = tile_side(rgb.shape, CLOSE_TILE)
     return distinct(detect(graph, rgb) + detect_on_tiles(graph, rgb, side))
 
 

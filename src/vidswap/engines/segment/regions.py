@@ -82,6 +82,12 @@ def tiles(shape: tuple[int, ...], side: int) -> list[Box]:
     return [(x, y, x + side, y + side) for y in _starts(h, side) for x in _starts(w, side)]
 
 
+def tile_side(shape: tuple[int, ...], share: float) -> int:
+    """The side of square tiles that each cover `share` of an image of `shape`: the
+    same number of tiles on a 4:3 and a 16:9 frame."""
+    return round(math.sqrt(share * shape[0] * shape[1]))
+
+
 def _starts(length: int, side: int) -> list[int]:
     """Evenly spread starts of tiles of `side` covering `length`."""
     count = math.ceil((length - side) / (side * (1 - OVERLAP))) + 1
