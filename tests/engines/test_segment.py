@@ -248,20 +248,43 @@ def test_two_overlapping_people_are_two_whole_masks(engine: Segmenter) -> None:
 
 @pytest.mark.slow
 def test_wide_shot_offers_small_people(engine: Segmenter) -> None:
-    """Eight people 60-120 px tall at 768x576 (bench/_clips `crowd`): the pose model on
-    the frame's quarters finds some the whole frame's pass misses [2-3 of 8 at IoU >= 0.5];
-    most of what is offered as people is people [0.6: these cut-outs end at the waist,
-    and the pose matte draws legs below them]."""
+    """Eight people 60-120 px tall at 768x576 (bench/_clips `crowd`): faces and bodies
+    looked for on tiles find most of those the whole frame's passes miss [6 of 8 at
+    IoU >= 0.5; 2 before]; most of what is offered as people is people [0.82: these
+    cut-outs end at the waist, and the pose matte draws legs below some of them]."""
     clip = _clips.crowd(n=30)
     frame, truth = _harness_frame(clip, 0)
     found = engine.candidates(frame)
     check_partition(frame, found)
     people = masks(found, "person")
     matched = sum(best_iou(people, truth[name]) >= 0.5 for name in clip.people)
-    assert matched >= 2
+    assert matched >= 5
     anyone = np.any([truth[name] > 0 for name in clip.people], axis=0)
     offered = np.any([p > 0 for p in people], axis=0)
-    assert np.count_nonzero(offered & anyone) >= 0.5 * np.count_nonzero(offered)
+    assert np.count_nonzero(offered & anyone) >= 0.7 * np.count_nonzero(offered)
+
+
+@pytest.mark.slow
+def test_row_of_small_people_is_one_person_each(engine: Segmenter) -> None:
+    """Five people 110-130 px tall side by side along the bottom of a 720p frame (faces
+    ~12 px where the frame is analysed): a wide shot, where faces and bodies are looked
+    for on tiles; each is offered whole, as one person [IoU 0.93-0.98; the whole frame
+    and its quarters alone found four]."""
+    her = sp.astronaut_sprite()
+    row = (
+        (her, 60, 120),
+        (sp.mirrored(her, suit_hue=110), 330, 130),
+        (her, 600, 110),
+        (sp.mirrored(her, suit_hue=60), 850, 125),
+        (sp.mirrored(her), 1100, 120),
+    )
+    scene = sp.compose(photos.rocket(), row)
+    found = engine.candidates(scene.frame)
+    check_partition(scene.frame, found)
+    people = masks(found, "person")
+    assert len(people) == len(row)
+    for truth in scene.people:
+        assert best_iou(people, truth) >= 0.88
 
 
 def test_harness_truth_is_made_by_no_engine_algorithm() -> None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from vidswap.engines.segment.faces import Face
 from vidswap.engines.segment.instances import REACH, Anchor, body_box, body_distance
-from vidswap.engines.segment.regions import Soft, binary
+from vidswap.engines.segment.regions import Box, Soft, binary, tile_side, tiles
 from vidswap.engines.segment.skeleton import ARMS, BONES, PoseModel, Skeleton
 from vidswap.media.frames import Frame, Mask
 
@@ -27,17 +27,17 @@ LEVEL = 0.5  # body-matte probability from which a pixel is the body
 WHOLE_PASSES = 4  # people found on the whole frame, one pass each
 # When no one found is this tall (share of the frame's height), the frame may be a wide
 # shot of small people, whom the model (which sees the frame at 256 px) misses: it is
-# asked again on each quarter of the frame (four to eight more passes, ~25 ms each; at
-# 0.4 they also ran beside a person half the frame tall, for nothing).
+# asked again on square tiles of the frame (at 0.4 they also ran beside a person half the
+# frame tall, for nothing).
 WIDE_SHOT = 0.25
+# Share of the frame's area each of those tiles covers: six tiles on a 4:3 or a 16:9 frame
+# (~25 ms a pass each), showing people 2.2-2.6 times larger than the whole frame does.
+TILE_AREA = 0.27
 TILE_PASSES = 2
-TILE_OVERLAP = 0.2  # share of a tile's side shared with its neighbour
 CROP_PASSES = 8  # seeds looked at on a crop of their own
 SAME = 0.1  # mean landmark distance (in body lengths) below which two skeletons are one
 CROP_PAD = 0.25  # a seed's box grows by this share of its long side each way
 MIN_CROP = 96  # px: crops are at least this large (the model sees 256 px)
-
-Box = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -54,15 +54,26 @@ class BodyFinder:
     def __init__(self, pose: PoseModel) -> None:
         self.pose = pose
 
-    def find(self, rgb: Frame, heads: list[Box], blobs: list[Box], min_area: int) -> list[Body]:
-        """Every body in `rgb` with at least `min_area` px, not overlapping each other.
-        `heads` are face boxes (each a person, unless a skeleton has its head there);
-        `blobs` are regions that may hold a person (unless a body covers their centre)."""
+    def whole(self, rgb: Frame, min_area: int) -> list[Body]:
+        """The people the pose model finds on the whole frame, one pass each."""
         bodies: list[Body] = []
+        area = (0, 0, rgb.shape[1], rgb.shape[0])
+        self._passes(rgb.copy(), bodies, area, min_area, WHOLE_PASSES)
+        return bodies
+
+    def more(
+        self, rgb: Frame, bodies: list[Body], heads: list[Box], blobs: list[Box], min_area: int
+    ) -> list[Body]:
+        """`bodies` (from `whole`) and every other body in `rgb` with at least `min_area`
+        px, not overlapping each other. `heads` are face boxes (each a person, unless a
+        skeleton has its head there); `blobs` are regions that may hold a person (unless a
+        body covers their centre)."""
+        bodies = list(bodies)
         work = rgb.copy()  # with every body found painted out
-        self._passes(work, bodies, (0, 0, rgb.shape[1], rgb.shape[0]), min_area, WHOLE_PASSES)
-        if all(b.skeleton.scale < WIDE_SHOT * rgb.shape[0] for b in bodies):
-            for tile in _tiles(rgb.shape):
+        for body in bodies:
+            _paint_out(work, _head(body))
+        if wide_shot(bodies, rgb.shape):
+            for tile in tiles(rgb.shape, tile_side(rgb.shape, TILE_AREA)):
                 self._passes(work, bodies, tile, min_area, TILE_PASSES)
         for head in heads[:CROP_PASSES]:
             if head not in claimed(heads, bodies):
@@ -115,6 +126,11 @@ class BodyFinder:
         if np.count_nonzero(soft >= LEVEL) < min_area:
             return None
         return Body(skeleton, soft)
+
+
+def wide_shot(bodies: list[Body], shape: tuple[int, ...]) -> bool:
+    """No one found is `WIDE_SHOT` of the frame's height: there may be small people."""
+    return all(b.skeleton.scale < WIDE_SHOT * shape[0] for b in bodies)
 
 
 def _holding(soft: Soft, skeleton: Skeleton) -> Soft:
@@ -236,13 +252,6 @@ def _holds(seed: Box, body: Body) -> bool:
     cx, cy = float(np.median(pts[:, 0])), float(np.median(pts[:, 1]))
     x0, y0, x1, y1 = seed
     return x0 <= cx <= x1 and y0 <= cy <= y1
-
-
-def _tiles(shape: tuple[int, ...]) -> list[Box]:
-    """The frame's four quarters, each grown to overlap its neighbours."""
-    h, w = shape[:2]
-    th, tw = round(h * (1 + TILE_OVERLAP) / 2), round(w * (1 + TILE_OVERLAP) / 2)
-    return [(x, y, x + tw, y + th) for y in (0, h - th) for x in (0, w - tw)]
 
 
 def _crop_box(seed: Box, shape: tuple[int, ...]) -> Box:

@@ -19,16 +19,15 @@ import numpy as np
 
 from vidswap.engines.segment.bodies import (
     LEVEL,
-    WIDE_SHOT,
     Body,
     BodyFinder,
-    Box,
     anchor,
     head_of,
+    wide_shot,
 )
-from vidswap.engines.segment.faces import Face, detect_tiled
+from vidswap.engines.segment.faces import Face, detect_close, detect_tiled
 from vidswap.engines.segment.instances import Anchor, body_box, face_anchor, split
-from vidswap.engines.segment.regions import Soft, binary, box, min_pixels, parts
+from vidswap.engines.segment.regions import Box, Soft, binary, box, min_pixels, parts
 from vidswap.engines.segment.selfie import LANDSCAPE, SQUARE, Selfie
 from vidswap.engines.segment.skeleton import PoseModel
 from vidswap.media.frames import Frame, Mask
@@ -79,10 +78,11 @@ class PeopleFinder:
     def find(self, rgb: Frame) -> list[Soft]:
         """One soft mask per person (0..1, the size of `rgb`), largest first."""
         prob = self.matte(rgb)
-        faces = self.faces(rgb)
         floor = min_pixels(rgb.shape)
+        bodies = self._bodies.whole(rgb, floor)
+        faces = self.faces(rgb, wide_shot(bodies, rgb.shape))
         heads = [(f.x0, f.y0, f.x1, f.y1) for f in faces]
-        bodies = self._bodies.find(rgb, heads, self._blobs(rgb, prob), floor)
+        bodies = self._bodies.more(rgb, bodies, heads, self._blobs(rgb, prob), floor)
         bodies = [b for b in bodies if _plausible(b, prob, heads, rgb.shape)]
         owned = [head_of(body, heads) for body in bodies]
         loose = [f for f, head in zip(faces, heads, strict=True) if head not in owned]
@@ -123,8 +123,10 @@ class PeopleFinder:
         landscape = rgb.shape[1] >= WIDE * rgb.shape[0]
         return self._matte(rgb, "landscape" if landscape else "square")
 
-    def faces(self, rgb: Frame) -> list[Face]:
-        return detect_tiled(self._faces, rgb)
+    def faces(self, rgb: Frame, wide: bool) -> list[Face]:
+        """Faces in the whole image and on tiles: along its long side, or, in a `wide`
+        shot of small people, smaller tiles over all of it."""
+        return (detect_close if wide else detect_tiled)(self._faces, rgb)
 
     def _matte(self, rgb: Frame, model: str) -> Soft:
         prob = self._mattes[model](rgb)
@@ -136,7 +138,7 @@ def _plausible(body: Body, prob: Soft, heads: list[Box], shape: tuple[int, ...])
     (where the selfie matte sees people well), has no face at its head, and lies where
     the selfie matte is sure no one is (a "person" stretched along a motorbike, its head
     on the headlight). A small figure the selfie matte cannot see stands."""
-    if body.skeleton.scale < WIDE_SHOT * shape[0] or head_of(body, heads) is not None:
+    if wide_shot([body], shape) or head_of(body, heads) is not None:
         return True
     seen = prob[body.mask > 0] >= NOBODY
     return bool(seen.any()) and float(seen.mean()) >= UNSEEN

@@ -7,6 +7,8 @@ so their edges snap to the real image edges instead of showing the upscaling blo
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +18,10 @@ from vidswap.media.frames import Frame, Mask
 Soft = npt.NDArray[np.float32]  # HxW, 0..1
 ANALYSIS_SIDE = 640
 MIN_AREA = 0.005  # share of the frame below which a region is noise, not a candidate
+# Least overlap of neighbouring tiles, as a share of their side: wider than a small face
+# or person, so none is cut in two by every tile.
+OVERLAP = 0.15
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive ends)
 
 
 def shrink(frame: Frame, side: int = ANALYSIS_SIDE) -> Frame:
@@ -59,12 +65,35 @@ def binary(condition: npt.NDArray[np.bool_]) -> Mask:
     return np.where(condition, 255, 0).astype(np.uint8)
 
 
-def box(mask: npt.NDArray[np.generic]) -> tuple[int, int, int, int] | None:
+def box(mask: npt.NDArray[np.generic]) -> Box | None:
     """(x0, y0, x1, y1) of the non-zero pixels, exclusive ends; None when empty."""
     ys, xs = np.nonzero(mask)
     if not len(ys):
         return None
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+
+
+def tiles(shape: tuple[int, ...], side: int) -> list[Box]:
+    """Squares of `side` (at most the short side), neighbours overlapping by at least
+    `OVERLAP`, covering an image of `shape`: where a model that sees the whole image too
+    small to find something looks at it larger."""
+    h, w = shape[:2]
+    side = min(side, h, w)
+    return [(x, y, x + side, y + side) for y in _starts(h, side) for x in _starts(w, side)]
+
+
+def tile_side(shape: tuple[int, ...], share: float) -> int:
+    """The side of square tiles that each cover `share` of an image of `shape`: the
+    same number of tiles on a 4:3 and a 16:9 frame."""
+    return round(math.sqrt(share * shape[0] * shape[1]))
+
+
+def _starts(length: int, side: int) -> list[int]:
+    """Evenly spread starts of tiles of `side` covering `length`."""
+    count = math.ceil((length - side) / (side * (1 - OVERLAP))) + 1
+    if count == 1:
+        return [0]
+    return [round(i * (length - side) / (count - 1)) for i in range(count)]
 
 
 def guide_of(frame: Frame) -> Soft:
