@@ -247,6 +247,20 @@ def test_two_overlapping_people_are_two_whole_masks(engine: Segmenter) -> None:
 
 
 @pytest.mark.slow
+def test_thing_the_pose_model_takes_for_a_person_is_not_offered(engine: Segmenter) -> None:
+    """The cameraman at the frame's edge beside a motorbike (bench/_clips `cameraman`):
+    the pose model lays a skeleton along the bike, its head on the headlight, where the
+    selfie matte is sure no one is. One person, him, and the bike stays background."""
+    clip = _clips.cameraman_walk(n=75)
+    frame, truth = _harness_frame(clip, 0)
+    found = engine.candidates(frame)
+    check_partition(frame, found)
+    people = masks(found, "person")
+    assert len(people) == 1
+    assert sp.iou(people[0], truth["cameraman"]) >= 0.8
+
+
+@pytest.mark.slow
 def test_wide_shot_offers_small_people(engine: Segmenter) -> None:
     """Eight people 60-120 px tall at 768x576 (bench/_clips `crowd`): faces and bodies
     looked for on tiles find most of those the whole frame's passes miss [6 of 8 at

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
 
 from vidswap.engines.segment.regions import tile_side, tiles
@@ -22,6 +23,12 @@ TILE_FROM = 1.3  # long/short side ratio from which tiles are worth their time
 # Share of the image's area each of a wide shot's face tiles covers: nine on a 4:3 image
 # (~8 ms each), eight on a 16:9 one, showing faces 2.7 times larger than the whole image.
 CLOSE_TILE = 0.1875
+# A face detection under this score is checked by the face mesh (a headlight, a plant's
+# leaves scored 0.63-0.65; faces seen whole score 0.76 and up), when it is large enough
+# for the mesh to see (real faces under ~20 px fail it).
+DOUBTFUL = 0.75
+MESHABLE = 24  # px
+MESH_SIDE = 192  # the face mesh's input size
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,20 @@ def detect_on_tiles(graph: Any, rgb: Frame, side: int) -> list[Face]:
         tile = np.ascontiguousarray(rgb[y0:y1, x0:x1])
         found += [face.shifted(x0, y0) for face in detect(graph, tile)]
     return found
+
+
+def confirmed(mesh: Any, rgb: Frame, face: Face) -> bool:
+    """A doubtful face (`DOUBTFUL`, `MESHABLE`) is a face only if the face mesh (static
+    images, max one face) finds one on a crop twice its size around it; the detector
+    alone takes a round lamp or a tangle of leaves for one."""
+    side = max(face.x1 - face.x0, face.y1 - face.y0)
+    if face.score >= DOUBTFUL or side < MESHABLE:
+        return True
+    cx, cy = face.centre
+    h, w = rgb.shape[:2]
+    crop = rgb[max(0, cy - side) : min(h, cy + side), max(0, cx - side) : min(w, cx + side)]
+    seen = cv2.resize(np.ascontiguousarray(crop), (MESH_SIDE, MESH_SIDE))
+    return mesh.process(seen).multi_face_landmarks is not None
 
 
 def distinct(faces: list[Face]) -> list[Face]:

@@ -25,7 +25,7 @@ from vidswap.engines.segment.bodies import (
     head_of,
     wide_shot,
 )
-from vidswap.engines.segment.faces import Face, detect_close, detect_tiled
+from vidswap.engines.segment.faces import Face, confirmed, detect_close, detect_tiled
 from vidswap.engines.segment.instances import Anchor, body_box, face_anchor, split
 from vidswap.engines.segment.regions import Box, Soft, binary, box, min_pixels, parts
 from vidswap.engines.segment.selfie import LANDSCAPE, SQUARE, Selfie
@@ -47,6 +47,7 @@ class PeopleFinder:
     def __init__(self) -> None:
         self._mattes: dict[str, Selfie] = {}
         self._faces: Any = None
+        self._mesh: Any = None
         self._pose = PoseModel()
         self._bodies = BodyFinder(self._pose)
 
@@ -54,8 +55,9 @@ class PeopleFinder:
         """Loads the models shipped in the mediapipe wheel (nothing downloads): both selfie
         mattes, because on our composites the landscape one (model 1) wins on landscape
         frames and the square one (model 0) on portrait and square frames and crops, and
-        the full-range face detector (model 1), which finds faces a few metres away, and
-        the pose model (complexity 1) with its body matte."""
+        the full-range face detector (model 1), which finds faces a few metres away, the
+        face mesh that confirms its doubtful faces, and the pose model (complexity 1)
+        with its body matte."""
         import mediapipe as mp  # heavy: only when an engine is built
 
         solutions: Any = mp.solutions
@@ -66,14 +68,16 @@ class PeopleFinder:
         self._faces = solutions.face_detection.FaceDetection(
             model_selection=1, min_detection_confidence=FACE_SCORE
         )
+        self._mesh = solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1)
 
     def close(self) -> None:
         for matte in self._mattes.values():
             matte.close()
-        if self._faces is not None:
-            self._faces.close()
+        for graph in (self._faces, self._mesh):
+            if graph is not None:
+                graph.close()
         self._pose.close()
-        self._mattes, self._faces = {}, None
+        self._mattes, self._faces, self._mesh = {}, None, None
 
     def find(self, rgb: Frame) -> list[Soft]:
         """One soft mask per person (0..1, the size of `rgb`), largest first."""
@@ -86,6 +90,7 @@ class PeopleFinder:
         bodies = [b for b in bodies if _plausible(b, prob, heads, rgb.shape)]
         owned = [head_of(body, heads) for body in bodies]
         loose = [f for f, head in zip(faces, heads, strict=True) if head not in owned]
+        loose = [f for f in loose if confirmed(self._mesh, rgb, f)]
         for face in loose:
             if prob[face.centre[1], face.centre[0]] <= MATTE_LEVEL:
                 self._matte_around(rgb, prob, face)
