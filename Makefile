@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python -m bench.speed_track
 	$(BIN)/python -m bench.quality_masks
 	$(BIN)/python -m bench.speed_swap
+	$(BIN)/python -m bench.stages_swap
 	$(BIN)/python -m bench.quality_swap
 
 clean:
