@@ -29,6 +29,7 @@ from vidswap.storage.db import Database, utcnow
 from vidswap.storage.tables import Keyframe, SelectedMask
 
 PRICE = 2
+NEARBY_SIDE = 640  # px: the motion cue's frame need not be sharper (segmenters shrink it)
 log = logging.getLogger(__name__)
 
 
@@ -96,7 +97,8 @@ def _compute(
     number: int,
 ) -> Keyframe:
     index = index_frames(source.path)
-    frame, nearby = read_with_nearby(source.path, number - 1, nearby_gap(index.fps), index)
+    gap = nearby_gap(index.fps)
+    frame, nearby = read_with_nearby(source.path, number - 1, gap, index, NEARBY_SIDE)
     keys: list[str] = []
     try:
         candidates = _segment(blobs, engines, frame, nearby, keys)

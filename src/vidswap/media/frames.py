@@ -106,11 +106,17 @@ def nearby_gap(fps: float) -> int:
 
 
 def read_with_nearby(
-    path: Path, number: int, gap: int, index: FrameIndex | None = None
+    path: Path,
+    number: int,
+    gap: int,
+    index: FrameIndex | None = None,
+    nearby_side: int | None = None,
 ) -> tuple[Frame, Frame | None]:
     """The frame at `number` (0-based) and the one `gap` frames later (earlier near the
     video's end; None in a one-frame video), in one decode pass: what moves between them
-    tells things from their background."""
+    tells things from their background. The nearby frame comes at most `nearby_side` px
+    on its long side (swscale scales it while converting, cheaper than converting it
+    whole)."""
     index = index or index_frames(path)
     if not 0 <= number < index.count:
         raise InvalidParameter(
@@ -122,7 +128,7 @@ def read_with_nearby(
     with _open(path) as container:
         for i, frame in _decode(container, index, min(wanted), max(wanted) + 1):
             if i in wanted:
-                found[i] = to_rgb(frame)
+                found[i] = to_rgb(frame) if i == number else to_rgb(frame, nearby_side, "AREA")
     if number not in found:
         raise InvalidParameter(f"Frame {number + 1} of the video could not be decoded.")
     return found[number], found.get(other) if other != number else None

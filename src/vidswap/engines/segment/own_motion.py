@@ -34,6 +34,7 @@ NOISE_TIMES = 5.0  # ... nor less than this many times the scene's median residu
 MIN_INLIERS = 0.4  # share of vectors the camera motion must explain to be trusted
 CORE = 2.0  # residual (in moving thresholds) of the vectors a region's motion is fitted to
 COLOUR_MARGIN = 6.0  # 8-bit levels by which one motion must match the colours better
+PEOPLE_BAND = 8  # px at WORK_SIDE around a person where motion is the person's smear
 MAX_SHARE = 0.5  # a "moving" region larger than this is a camera motion we failed to fit
 
 
@@ -61,7 +62,7 @@ def moving_things(rgb: Frame, nearby: Frame, taken: Mask) -> list[Moving]:
     a, b = _grey(small), _grey(other)
     ahead = np.asarray(flow.calc(a, b, None), np.float32)
     reliable = _agree(ahead, np.asarray(flow.calc(b, a, None), np.float32))
-    people = np.asarray(cv2.resize(taken, size, interpolation=cv2.INTER_NEAREST)) > 0
+    people = _near_people(taken, size)
     usable = reliable & ~people
     camera = _fit(ahead, usable, homography=True)
     if camera is None:
@@ -156,6 +157,14 @@ def _agree(ahead: Field, back: Field) -> npt.NDArray[np.bool_]:
     )
     error = np.linalg.norm(ahead + there, axis=2)
     return np.asarray(error < 0.5 + 0.1 * np.linalg.norm(ahead, axis=2))
+
+
+def _near_people(taken: Mask, size: tuple[int, int]) -> npt.NDArray[np.bool_]:
+    """People (`taken`) and a band around them: their motion smears into the flow of
+    what is beside them, which would otherwise be offered as moving things."""
+    people = np.asarray(cv2.resize(taken, size, interpolation=cv2.INTER_NEAREST), np.uint8)
+    reach = 2 * PEOPLE_BAND + 1
+    return np.asarray(cv2.dilate(people, np.ones((reach, reach), np.uint8))) > 0
 
 
 def _grey(rgb: Frame) -> Mask:
