@@ -4,7 +4,8 @@ Each case is composited from hand-traced cut-outs and drawn objects over scikit-
 (nothing the engines run makes the truth) and encoded with libx264; keyframes are decoded
 back from the mp4, as a server would see them.
 
-Selection (CpuSegmenter.candidates on a keyframe):
+Selection (CpuSegmenter.candidates on a keyframe, with the nearby frame the server also
+decodes for its motion cue, `nearby_gap` frames later, from the same mp4):
 - person J: per true person, IoU of the best `person` candidate, one candidate per person;
   "split" counts people whose area falls >= 20 % each into more than one person candidate;
 - offered (crowd): share of people >= 60 px tall matched by a person candidate, IoU >= 0.5;
@@ -40,6 +41,7 @@ from bench import _clips
 from bench._common import RESULTS, environment, table, write_results
 from vidswap.engines.segment.cpu import CpuSegmenter
 from vidswap.engines.track.cpu import CpuTracker
+from vidswap.media.frames import nearby_gap
 
 NAME = "quality_masks"
 CONTACT = RESULTS / "contact"
@@ -95,12 +97,23 @@ def _match(truths: list[np.ndarray], preds: list[np.ndarray]) -> list[tuple[floa
     return got
 
 
+def _nearby(clip: _clips.Clip, key: int) -> int:
+    """The frame the server pairs with keyframe `key` (media.frames.read_with_nearby)."""
+    gap = nearby_gap(clip.fps)
+    return key + gap if key + gap < clip.frames else max(0, key - gap)
+
+
 def select(
-    seg: CpuSegmenter, clip: _clips.Clip, key: int, rgb: np.ndarray, masks: dict[str, np.ndarray]
+    seg: CpuSegmenter,
+    clip: _clips.Clip,
+    key: int,
+    rgb: np.ndarray,
+    masks: dict[str, np.ndarray],
+    nearby: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Scores the candidates of one keyframe; also writes its contact sheet."""
     start = time.perf_counter()
-    cands = seg.candidates(rgb)
+    cands = seg.candidates(rgb, nearby=nearby)
     ms = 1000 * (time.perf_counter() - start)
     persons = [c.mask for c in cands if c.name == "person"]
     objects = [c.mask for c in cands if c.name == "object"]
@@ -228,8 +241,10 @@ def run(clips: list[_clips.Clip], quick: bool) -> tuple[list[dict[str, Any]], li
             path = Path(tmp) / f"{clip.name}.mp4"
             truths = _clips.write(clip, path)
             keys = _keys(clip, quick)
-            for key, rgb in sorted(_decode(path, set(keys)).items()):
-                row = select(seg, clip, key, rgb, truths[key])
+            decoded = _decode(path, set(keys) | {_nearby(clip, k) for k in keys})
+            for key in keys:
+                nearby = decoded[_nearby(clip, key)] if _nearby(clip, key) != key else None
+                row = select(seg, clip, key, decoded[key], truths[key], nearby)
                 picks.append(row)
                 print(_pick_line(row), flush=True)
             for kind in clip.kinds:

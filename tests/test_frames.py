@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from vidswap.errors import InvalidParameter
-from vidswap.media.frames import index_frames, iter_frames, read_frame
+from vidswap.media.frames import index_frames, iter_frames, read_frame, read_with_nearby
 
 # Irregular gaps (ms) between frames: a variable-frame-rate clip like a phone records.
 GAPS = [33, 33, 100, 17, 250, 33, 33, 66, 500, 20, 33, 33, 40, 300, 33, 33, 33, 80, 33]
@@ -73,6 +73,27 @@ def test_iter_frames_numbers_match_from_any_start(vfr: Path) -> None:
     for start in (5, 9, 13):
         got = [(n, level(f)) for n, f in iter_frames(vfr, start, start + 4)]
         assert got == [(n, n) for n in range(start, start + 4)]
+
+
+def test_read_with_nearby_pairs_the_frame_gap_later_or_earlier_at_the_end(vfr: Path) -> None:
+    index = index_frames(vfr)
+    last = index.count - 1
+    for number, other in ((0, 6), (9, 15), (last - 2, last - 8), (last, last - 6)):
+        frame, nearby = read_with_nearby(vfr, number, 6, index)
+        assert nearby is not None
+        assert (level(frame), level(nearby)) == (number, other)
+
+
+def test_read_with_nearby_of_a_one_frame_video_is_none(tmp_path: Path) -> None:
+    path = tmp_path / "one.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 64, 32, "yuv420p"
+        img = np.full((32, 64, 3), 100, np.uint8)
+        out.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
+        out.mux(stream.encode())
+    frame, nearby = read_with_nearby(path, 0, 6)
+    assert frame.shape == (32, 64, 3) and nearby is None
 
 
 def test_past_the_end_says_how_many_frames(vfr: Path) -> None:

@@ -20,7 +20,7 @@ from vidswap.api.app import build_services, create_app
 from vidswap.config import Settings
 from vidswap.domain import credits, jobs
 from vidswap.engines.pool import EnginePool
-from vidswap.media.frames import read_frame
+from vidswap.media.frames import index_frames, nearby_gap, read_frame
 from vidswap.storage.db import Database
 from vidswap.storage.tables import Job, Keyframe, SelectedMask
 
@@ -90,7 +90,7 @@ def test_selection(client: TestClient, db: Database, account: Account, media_id:
 
 
 def test_keyframe_is_the_nth_frame(
-    client: TestClient, account: Account, media_id: int, clip: Path
+    client: TestClient, account: Account, media_id: int, clip: Path, fake: FakeSegmenter
 ) -> None:
     resp = post(client, account, video_media_id=str(media_id), keyframe_id="7")["Resp"]
     assert resp["keyframe_id"] == 7
@@ -98,6 +98,10 @@ def test_keyframe_is_the_nth_frame(
     assert np.abs(got - read_frame(clip, 6).astype(int)).max() == 0
     other = read_frame(clip, 5).astype(int)
     assert np.abs(got - other).max() > 0
+    index = index_frames(clip)
+    later = 6 + nearby_gap(index.fps)
+    expected = read_frame(clip, later if later < index.count else 6 - nearby_gap(index.fps))
+    assert fake.nearby is not None and np.array_equal(fake.nearby, expected), "motion cue frame"
 
 
 def test_cached_but_charged_again(

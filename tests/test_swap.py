@@ -51,8 +51,8 @@ class FlagOutput(FakeModerator):
 
 
 class NoPeople(FakeSegmenter):
-    def candidates(self, frame: Any) -> list[Any]:
-        return [c for c in super().candidates(frame) if c.name != "person"]
+    def candidates(self, frame: Any, nearby: Any = None) -> list[Any]:
+        return [c for c in super().candidates(frame, nearby) if c.name != "person"]
 
 
 class Harness:

@@ -18,6 +18,7 @@ class FakeSegmenter:
     def __init__(self) -> None:
         self.calls = 0
         self.fail = False
+        self.nearby: Frame | None = None
 
     def setup(self) -> None:
         pass
@@ -25,8 +26,9 @@ class FakeSegmenter:
     def close(self) -> None:
         pass
 
-    def candidates(self, frame: Frame) -> list[Candidate]:
+    def candidates(self, frame: Frame, nearby: Frame | None = None) -> list[Candidate]:
         self.calls += 1
+        self.nearby = nearby
         if self.fail:
             raise RuntimeError("segmenter exploded")
         h, w = frame.shape[:2]

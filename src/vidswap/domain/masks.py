@@ -23,12 +23,13 @@ from vidswap.domain.videos import VideoSource, require_selectable
 from vidswap.engines.pool import EnginePool
 from vidswap.engines.segment.base import Candidate
 from vidswap.errors import InternalError, InvalidParameter, VidswapError
-from vidswap.media.frames import Frame, Mask, index_frames, read_frame
+from vidswap.media.frames import Frame, Mask, index_frames, nearby_gap, read_with_nearby
 from vidswap.storage.blobs import LocalBlobStore
 from vidswap.storage.db import Database, utcnow
 from vidswap.storage.tables import Keyframe, SelectedMask
 
 PRICE = 2
+NEARBY_SIDE = 640  # px: the motion cue's frame need not be sharper (segmenters shrink it)
 log = logging.getLogger(__name__)
 
 
@@ -95,10 +96,12 @@ def _compute(
     source: VideoSource,
     number: int,
 ) -> Keyframe:
-    frame = read_frame(source.path, number - 1)
+    index = index_frames(source.path)
+    gap = nearby_gap(index.fps)
+    frame, nearby = read_with_nearby(source.path, number - 1, gap, index, NEARBY_SIDE)
     keys: list[str] = []
     try:
-        candidates = _segment(blobs, engines, frame, keys)
+        candidates = _segment(blobs, engines, frame, nearby, keys)
         entries = [_describe(blobs, c.name, c.mask, keys) for c in candidates]
         row = Keyframe(
             id=new_id(),
@@ -127,15 +130,20 @@ def _compute(
 
 
 def _segment(
-    blobs: LocalBlobStore, engines: EnginePool, frame: Frame, keys: list[str]
+    blobs: LocalBlobStore,
+    engines: EnginePool,
+    frame: Frame,
+    nearby: Frame | None,
+    keys: list[str],
 ) -> list[Candidate]:
-    """Candidates of `frame`; its PNG (~40 ms at 720p) is stored meanwhile, as keys[0]:
-    both release the GIL in native code, and the caller waits for the sum."""
+    """Candidates of `frame` (with motion against `nearby`); its PNG (~40 ms at 720p) is
+    stored meanwhile, as keys[0]: both release the GIL in native code, and the caller
+    waits for the sum."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         frame_png = pool.submit(_store_png, blobs, "frame", frame)
         try:
             with engines.use("segment") as segmenter:
-                return list(segmenter.candidates(frame))
+                return list(segmenter.candidates(frame, nearby=nearby))
         finally:
             keys.append(frame_png.result())
 

@@ -20,6 +20,8 @@ import numpy.typing as npt
 
 from vidswap.errors import InvalidParameter
 
+NEARBY_SECONDS = 0.2  # a motion cue's second frame: an object just starting to move shows
+NEARBY_FALLBACK = 6  # frames apart, for a video that states no frame rate
 Frame = npt.NDArray[np.uint8]  # HxWx3 RGB
 Mask = npt.NDArray[np.uint8]  # HxW, 255 = in
 
@@ -96,6 +98,40 @@ def read_frame(path: Path, number: int, index: FrameIndex | None = None) -> Fram
             if i == number:
                 return to_rgb(frame)
     raise InvalidParameter(f"Frame {number + 1} of the video could not be decoded.")
+
+
+def nearby_gap(fps: float) -> int:
+    """Frames between a keyframe and the nearby frame its motion is judged against."""
+    return max(1, round(NEARBY_SECONDS * fps)) if fps > 0 else NEARBY_FALLBACK
+
+
+def read_with_nearby(
+    path: Path,
+    number: int,
+    gap: int,
+    index: FrameIndex | None = None,
+    nearby_side: int | None = None,
+) -> tuple[Frame, Frame | None]:
+    """The frame at `number` (0-based) and the one `gap` frames later (earlier near the
+    video's end; None in a one-frame video), in one decode pass: what moves between them
+    tells things from their background. The nearby frame comes at most `nearby_side` px
+    on its long side (swscale scales it while converting, cheaper than converting it
+    whole)."""
+    index = index or index_frames(path)
+    if not 0 <= number < index.count:
+        raise InvalidParameter(
+            f"Frame {number + 1} does not exist: the video has {index.count} frames."
+        )
+    other = number + gap if number + gap < index.count else max(0, number - gap)
+    wanted = {number, other}
+    found: dict[int, Frame] = {}
+    with _open(path) as container:
+        for i, frame in _decode(container, index, min(wanted), max(wanted) + 1):
+            if i in wanted:
+                found[i] = to_rgb(frame) if i == number else to_rgb(frame, nearby_side, "AREA")
+    if number not in found:
+        raise InvalidParameter(f"Frame {number + 1} of the video could not be decoded.")
+    return found[number], found.get(other) if other != number else None
 
 
 def iter_frames(

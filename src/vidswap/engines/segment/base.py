@@ -26,7 +26,9 @@ class Segmenter(Protocol):
 
     def close(self) -> None: ...
 
-    def candidates(self, frame: Frame) -> list[Candidate]:
+    def candidates(self, frame: Frame, nearby: Frame | None = None) -> list[Candidate]:
         """People first (one per person, largest first), then up to three objects, then
-        exactly one background. A blank frame yields just the background."""
+        exactly one background. A blank frame yields just the background. `nearby`, a
+        frame of the same video a fraction of a second away (any size), lets an engine
+        use motion: a thing moving against the scene is an object, whole."""
         ...

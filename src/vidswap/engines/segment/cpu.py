@@ -1,4 +1,4 @@
-"""The CPU segmentation engine: people, then salient objects, then the background.
+"""The CPU segmentation engine: people, then objects, then the background.
 
 Everything is analysed on a copy at most 640 px on its long side; each mask is brought
 back to the frame's size with a guided filter against the full-resolution frame. People
@@ -14,6 +14,7 @@ import numpy as np
 from vidswap.engines import registry
 from vidswap.engines.segment.base import Candidate
 from vidswap.engines.segment.objects import find_objects
+from vidswap.engines.segment.own_motion import moving_things
 from vidswap.engines.segment.people import PeopleFinder
 from vidswap.engines.segment.regions import (
     Soft,
@@ -32,7 +33,7 @@ MIN_SIDE = 16  # frames thinner than this (px) hold nothing worth selecting but 
 
 @registry.register("segment", "cpu")
 class CpuSegmenter:
-    """mediapipe for people, opencv-contrib saliency and GrabCut for objects."""
+    """mediapipe for people; DIS motion, opencv-contrib saliency and GrabCut for objects."""
 
     name, kind = "cpu", "segment"
 
@@ -45,15 +46,17 @@ class CpuSegmenter:
     def close(self) -> None:
         self._people.close()
 
-    def candidates(self, frame: Frame) -> list[Candidate]:
-        """People (largest first), up to three objects, then exactly one background."""
+    def candidates(self, frame: Frame, nearby: Frame | None = None) -> list[Candidate]:
+        """People (largest first), up to three objects, then exactly one background;
+        `nearby` (a frame of the same shot a few frames away) adds motion to the cues."""
         frame = _as_rgb(frame)
         if min(frame.shape[:2]) < MIN_SIDE:
             return assemble(frame, [], [])
         small = shrink(frame)
         people = self._people.find(small)
         taken = binary(np.sum(people, axis=0) > 0.5) if people else _empty(small)
-        objects = find_objects(small, taken, MAX_OBJECTS)
+        moving = moving_things(small, _as_rgb(nearby), taken) if nearby is not None else []
+        objects = find_objects(small, taken, MAX_OBJECTS, moving)
         return assemble(frame, people, objects)
 
 

@@ -1,17 +1,26 @@
-"""Objects: salient blobs that are not people, each refined by GrabCut in its own box.
+"""Objects: things that move on their own, then salient blobs, that are not people; each
+refined by GrabCut in its own box.
 
-Blobs are found on a ~200 px copy (cheap, and saliency is a region-scale cue anyway);
-GrabCut then cuts each one out of the analysis frame inside a padded box scaled to at most
-`REFINE_SIDE` px, with people and earlier objects fixed as background so candidates never
-overlap. A cut that does not differ in colour from its surroundings is dropped.
+Motion (own_motion.py, when a nearby frame is given) finds a moving thing whole, whatever
+its colours: its strongly moving core is fixed as foreground and what reliably moves with
+the camera as background, so GrabCut keeps a rolling orange's shaded half and leaves the
+static rocket beside a sliding plant. Salient blobs are found on a ~200 px copy (cheap,
+and saliency is a region-scale cue anyway). GrabCut cuts each seed out of the analysis
+frame inside a padded box scaled to at most `REFINE_SIDE` px, with people and earlier
+objects fixed as background so candidates never overlap. A cut that does not differ in
+colour from its surroundings is dropped.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from vidswap.engines.segment.own_motion import Moving
 from vidswap.engines.segment.regions import (
     Soft,
     binary,
@@ -31,22 +40,46 @@ MAX_SHARE = 0.8  # a "salient" region covering more than this of the frame is th
 SEPARATION = 0.4  # colour-histogram distance an object must keep from its surroundings
 ITERATIONS = 2  # 4 took the shaded half of an orange too (J 0.66 -> 0.86), for +40 ms a keyframe
 GROWS = 2  # times a cut that reaches its box's fence is cut again in a wider box
+COVERED = 0.5  # share of a salient blob inside earlier objects at which it adds nothing
 
 Box = tuple[int, int, int, int]
 _SQUARE = np.ones((3, 3), np.uint8)
 
 
-def find_objects(rgb: Frame, taken: Mask, limit: int = 3) -> list[Soft]:
-    """Up to `limit` object masks (0.0/1.0, the size of `rgb`), most salient first."""
+@dataclass(frozen=True)
+class Seed:
+    """Where an object probably is (`blob`), and pixels known to be on it (`sure`) or
+    off it (`away`), all the size of the analysis frame."""
+
+    blob: Mask
+    sure: Mask | None = None
+    away: Mask | None = None
+
+
+def find_objects(
+    rgb: Frame, taken: Mask, limit: int = 3, moving: Sequence[Moving] = ()
+) -> list[Soft]:
+    """Up to `limit` object masks (0.0/1.0, the size of `rgb`): things moving on their own
+    first (`moving`, by motion mass), then the most salient."""
     found: list[Mask] = []
     occupied = taken.copy()
-    for blob in blobs(rgb, taken)[: limit + 2]:
-        for cut in refine(rgb, blob, occupied)[: limit - len(found)]:
+    seeds = [_moving_seed(m) for m in moving] + [Seed(b) for b in blobs(rgb, taken)[: limit + 2]]
+    for seed in seeds:
+        if np.count_nonzero(seed.blob & occupied) > COVERED * np.count_nonzero(seed.blob):
+            continue
+        for cut in refine(rgb, seed, occupied)[: limit - len(found)]:
             found.append(cut)
             occupied = np.maximum(occupied, cut)
         if len(found) == limit:
             break
     return [np.asarray(m > 0, np.float32) for m in found]
+
+
+def _moving_seed(thing: Moving) -> Seed:
+    """GrabCut starts from what is surely on the moving thing (its colours, not the flow's
+    smear around it) and keeps off what surely stays with the camera."""
+    sure = np.asarray(cv2.morphologyEx(thing.sure, cv2.MORPH_OPEN, _SQUARE), np.uint8)
+    return Seed(sure, sure, thing.away)
 
 
 def blobs(rgb: Frame, taken: Mask) -> list[Mask]:
@@ -62,54 +95,68 @@ def blobs(rgb: Frame, taken: Mask) -> list[Mask]:
     regions = parts(mask, min_pixels(small.shape))
     regions.sort(key=lambda r: -float(score[r > 0].sum()))
     size = (rgb.shape[1], rgb.shape[0])
-    return [_fit(r, size) for r in regions if np.count_nonzero(r) <= MAX_SHARE * h * w]
+    return [_fit(r, size) for r in regions if _share(r) <= MAX_SHARE]
 
 
-def refine(rgb: Frame, blob: Mask, occupied: Mask) -> list[Mask]:
-    """GrabCut seeded with `blob` in a padded box: its separate parts that look like
-    objects, largest first (a blob can join two things that saliency blurred together).
-    A cut that runs into the box's fence is cut again in a box padded around it, seeded
-    with itself: saliency often sees only part of an object (its lit half, say)."""
-    seed, margin = blob, 4
+def refine(rgb: Frame, seed: Seed, occupied: Mask) -> list[Mask]:
+    """GrabCut from `seed` in a padded box: its separate parts that look like objects,
+    largest first (a blob can join two things that saliency blurred together). A cut
+    that runs into the box's fence is cut again in a box padded around it, seeded with
+    itself: saliency often sees only part of an object (its lit half, say)."""
+    blob, margin = seed.blob, 4
     for _ in range(GROWS + 1):
-        found = _cut(rgb, seed, occupied, margin)
+        found = _cut(rgb, Seed(blob, seed.sure, seed.away), occupied, margin)
         if found is None:
             return []
         out, fenced = found
-        if not fenced or np.count_nonzero(out) <= np.count_nonzero(seed & blob) // 2:
+        if not fenced or np.count_nonzero(out) <= np.count_nonzero(blob & seed.blob) // 2:
             break
-        seed, margin = out, 2
+        blob, margin = out, 2
     out[occupied > 0] = 0
     return [part for part in parts(out, min_pixels(rgb.shape)) if _is_object(rgb, part)]
 
 
-def _cut(rgb: Frame, blob: Mask, occupied: Mask, margin: int) -> tuple[Mask, bool] | None:
-    """The GrabCut of `blob` in its padded box, and whether it touches the box's fence."""
-    area = box(blob)
+def _cut(rgb: Frame, seed: Seed, occupied: Mask, margin: int) -> tuple[Mask, bool] | None:
+    """The GrabCut of `seed` in its padded box, and whether it touches the box's fence."""
+    area = box(seed.blob)
     if area is None:
         return None
     x0, y0, x1, y1 = _pad(area, rgb.shape, margin)
     scale = min(1.0, REFINE_SIDE / max(x1 - x0, y1 - y0))
     size = (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale)))
     crop = np.asarray(cv2.resize(rgb[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA), np.uint8)
-    seeds = _seeds(_fit(blob[y0:y1, x0:x1], size), _fit(occupied[y0:y1, x0:x1], size))
+    window = np.s_[y0:y1, x0:x1]
+
+    def inside(mask: Mask) -> Mask:
+        return _fit(mask[window], size)
+
+    seeds = _seeds(
+        inside(seed.blob),
+        inside(occupied),
+        None if seed.sure is None else inside(seed.sure),
+        None if seed.away is None else inside(seed.away),
+    )
     edges = (x0 == 0, y0 == 0, x1 == rgb.shape[1], y1 == rgb.shape[0])
     _fence(seeds, edges)
     fence = seeds == cv2.GC_BGD
     cut = _grabcut(crop, seeds)
     if cut is None:
         return None
-    cut = _keep_touching(cut, seeds == cv2.GC_PR_FGD)
+    cut = _keep_touching(cut, np.isin(seeds, (cv2.GC_PR_FGD, cv2.GC_FGD)))
     grown = np.asarray(cv2.dilate(cut, _SQUARE, iterations=2)) > 0
-    fenced = bool((grown & fence & (_fit(occupied[y0:y1, x0:x1], size) == 0)).any())
-    out = np.zeros(blob.shape, np.uint8)
-    out[y0:y1, x0:x1] = _fit(cut, (x1 - x0, y1 - y0))
+    fenced = bool((grown & fence & (_fit(occupied[window], size) == 0)).any())
+    out = np.zeros(seed.blob.shape, np.uint8)
+    out[window] = _fit(cut, (x1 - x0, y1 - y0))
     return out, fenced
 
 
-def _seeds(blob: Mask, occupied: Mask) -> Mask:
+def _seeds(blob: Mask, occupied: Mask, sure: Mask | None, away: Mask | None) -> Mask:
     seeds = np.full(blob.shape, cv2.GC_PR_BGD, np.uint8)
+    if away is not None:
+        seeds[away > 0] = cv2.GC_BGD
     seeds[blob > 0] = cv2.GC_PR_FGD
+    if sure is not None:
+        seeds[sure > 0] = cv2.GC_FGD
     seeds[occupied > 0] = cv2.GC_BGD
     return seeds
 
@@ -128,7 +175,7 @@ def _fence(seeds: Mask, edges: tuple[bool, bool, bool, bool]) -> None:
 
 def _grabcut(crop: Frame, seeds: Mask) -> Mask | None:
     """Runs GrabCut in place on `seeds`; None when there is nothing to separate."""
-    if not (seeds == cv2.GC_PR_FGD).any() or not np.isin(seeds, (0, 2)).any():
+    if not np.isin(seeds, (1, 3)).any() or not np.isin(seeds, (0, 2)).any():
         return None
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     bgr = np.asarray(cv2.cvtColor(crop, cv2.COLOR_RGB2BGR), np.uint8)
@@ -171,6 +218,10 @@ def _pad(area: Box, shape: tuple[int, ...], margin: int) -> Box:
     x0, y0, x1, y1 = area
     dx, dy = (x1 - x0) // margin + 4, (y1 - y0) // margin + 4
     return max(0, x0 - dx), max(0, y0 - dy), min(shape[1], x1 + dx), min(shape[0], y1 + dy)
+
+
+def _share(mask: Mask) -> float:
+    return np.count_nonzero(mask) / mask.size
 
 
 def _fit(mask: Mask, size: tuple[int, int]) -> Mask:
