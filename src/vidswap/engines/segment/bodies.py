@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from vidswap.engines.segment.faces import Face
+from vidswap.engines.segment.heads import claimed, face_of, headed
 from vidswap.engines.segment.instances import REACH, Anchor, body_box, body_distance
 from vidswap.engines.segment.regions import Box, Soft, binary, tile_side, tiles
 from vidswap.engines.segment.skeleton import ARMS, BONES, PoseModel, Skeleton
@@ -76,7 +77,7 @@ class BodyFinder:
             for tile in tiles(rgb.shape, tile_side(rgb.shape, TILE_AREA)):
                 self._passes(work, bodies, tile, min_area, TILE_PASSES)
         for head in heads[:CROP_PASSES]:
-            if head not in claimed(heads, bodies):
+            if head not in claimed(heads, [b.skeleton for b in bodies]):
                 self._look(rgb, bodies, body_box(Face(*head), rgb.shape), min_area, head)
         for blob in blobs[:CROP_PASSES]:
             if not _covered(blob, bodies):
@@ -109,7 +110,7 @@ class BodyFinder:
         found = self._ask(rgb, _crop_box(area, rgb.shape), min_area)
         if found is None or _repeats(found, bodies):
             return
-        if headed(head, [found]) if head is not None else _holds(area, found):
+        if headed(head, [found.skeleton]) if head is not None else _holds(area, found):
             bodies.append(found)
 
     def _ask(self, rgb: Frame, area: Box, min_area: int) -> Body | None:
@@ -202,41 +203,6 @@ def _repeats(body: Body, bodies: list[Body]) -> bool:
                 if on_stick:
                     return True
     return False
-
-
-def headed(face: Box, bodies: list[Body]) -> bool:
-    """A skeleton found already has its head here: of the face boxes around the middle
-    of its face landmarks, this is the nearest (faces of people close together overlap)."""
-    return face in claimed([face], bodies)
-
-
-def claimed(faces: list[Box], bodies: list[Body]) -> list[Box]:
-    """The faces that are the heads of skeletons."""
-    heads = (head_of(body, faces) for body in bodies)
-    return [head for head in heads if head is not None]
-
-
-def head_of(body: Body, faces: list[Box]) -> Box | None:
-    """The face that is this skeleton's head: of the face boxes around the middle of its
-    face landmarks in view, the nearest (faces of people close together overlap)."""
-    head = body.skeleton.head
-    if not len(head):
-        return None
-    cx, cy = (float(v) for v in head.mean(axis=0))
-    holding = [f for f in faces if f[0] <= cx < f[2] and f[1] <= cy < f[3]]
-    if not holding:
-        return None
-    return min(holding, key=lambda f: (f[0] + f[2] - 2 * cx) ** 2 + (f[1] + f[3] - 2 * cy) ** 2)
-
-
-def face_of(skeleton: Skeleton) -> Face | None:
-    """The face box of a skeleton's head landmarks in view (None without them)."""
-    head = skeleton.head
-    if len(head) < 3:
-        return None
-    cx, cy = (float(v) for v in head.mean(axis=0))
-    half = max(4.0, 0.55 * float(max(np.ptp(head[:, 0]), np.ptp(head[:, 1]))))  # ear to ear
-    return Face(round(cx - half), round(cy - half), round(cx + half), round(cy + half))
 
 
 def _covered(blob: Box, bodies: list[Body]) -> bool:

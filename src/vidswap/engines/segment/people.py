@@ -22,10 +22,10 @@ from vidswap.engines.segment.bodies import (
     Body,
     BodyFinder,
     anchor,
-    head_of,
     wide_shot,
 )
 from vidswap.engines.segment.faces import Face, confirmed, detect_close, detect_tiled
+from vidswap.engines.segment.heads import head_of
 from vidswap.engines.segment.instances import Anchor, body_box, face_anchor, split
 from vidswap.engines.segment.regions import Box, Soft, binary, box, min_pixels, parts
 from vidswap.engines.segment.selfie import LANDSCAPE, SQUARE, Selfie
@@ -88,7 +88,7 @@ class PeopleFinder:
         heads = [(f.x0, f.y0, f.x1, f.y1) for f in faces]
         bodies = self._bodies.more(rgb, bodies, heads, self._blobs(rgb, prob), floor)
         bodies = [b for b in bodies if _plausible(b, prob, heads, rgb.shape)]
-        owned = [head_of(body, heads) for body in bodies]
+        owned = [head_of(body.skeleton, heads) for body in bodies]
         loose = [f for f, head in zip(faces, heads, strict=True) if head not in owned]
         loose = [f for f in loose if confirmed(self._mesh, rgb, f)]
         for face in loose:
@@ -143,7 +143,7 @@ def _plausible(body: Body, prob: Soft, heads: list[Box], shape: tuple[int, ...])
     (where the selfie matte sees people well), has no face at its head, and lies where
     the selfie matte is sure no one is (a "person" stretched along a motorbike, its head
     on the headlight). A small figure the selfie matte cannot see stands."""
-    if wide_shot([body], shape) or head_of(body, heads) is not None:
+    if wide_shot([body], shape) or head_of(body.skeleton, heads) is not None:
         return True
     seen = prob[body.mask > 0] >= NOBODY
     return bool(seen.any()) and float(seen.mean()) >= UNSEEN
