@@ -20,10 +20,9 @@ from vidswap.engines.segment.faces import Face
 from vidswap.engines.segment.heads import claimed, face_of, headed
 from vidswap.engines.segment.instances import REACH, Anchor, body_box, body_distance
 from vidswap.engines.segment.regions import Box, Soft, binary, tile_side, tiles
-from vidswap.engines.segment.skeleton import ARMS, BONES, PoseModel, Skeleton
+from vidswap.engines.segment.skeleton import ARMS, BONES, HIPS, PoseModel, Skeleton
 from vidswap.media.frames import Frame, Mask
 
-HIPS = (23, 24)  # pose landmarks
 LEVEL = 0.5  # body-matte probability from which a pixel is the body
 WHOLE_PASSES = 4  # people found on the whole frame, one pass each
 # When no one found is this tall (share of the frame's height), the frame may be a wide
@@ -123,7 +122,7 @@ class BodyFinder:
         soft = np.zeros(rgb.shape[:2], np.float32)
         soft[y0:y1, x0:x1] = local
         skeleton = skeleton.shifted(x0, y0)
-        soft = _holding(soft, skeleton)
+        soft = holding(soft, skeleton)
         if np.count_nonzero(soft >= LEVEL) < min_area:
             return None
         return Body(skeleton, soft)
@@ -134,10 +133,10 @@ def wide_shot(bodies: list[Body], shape: tuple[int, ...]) -> bool:
     return all(b.skeleton.scale < WIDE_SHOT * shape[0] for b in bodies)
 
 
-def _holding(soft: Soft, skeleton: Skeleton) -> Soft:
-    """`soft` only over the matte's parts that the skeleton touches (the pose matte also
-    lights up other people in its crop)."""
-    stick = skeleton.drawn(soft.shape, max(2, round(skeleton.scale / 40)))
+def holding(soft: Soft, skeleton: Skeleton, bones: tuple[tuple[int, int], ...] = BONES) -> Soft:
+    """`soft` only over the matte's parts that the skeleton's `bones` touch (the pose matte
+    also lights up other people in its crop)."""
+    stick = skeleton.drawn(soft.shape, max(2, round(skeleton.scale / 40)), bones)
     _, labels = cv2.connectedComponents(binary(soft >= LEVEL), connectivity=8)
     hit = np.unique(labels[(stick > 0) & (labels > 0)])
     if not len(hit):
@@ -159,17 +158,10 @@ def anchor(body: Body, face: Face | None = None) -> Anchor:
     whole = bool(body.skeleton.seen[list(HIPS)].any())
     head = float(face.size) if face is not None else body.skeleton.scale / 8
     bones = BONES if whole or face is None else ARMS
-    distance = _stick_distance(body, body.soft.shape, bones) / max(head, 1.0)
+    distance = body.skeleton.distance(body.soft.shape, bones) / max(head, 1.0)
     if face is not None:
         distance = np.minimum(distance, body_distance(face, body.soft.shape))
     return Anchor(np.asarray(distance, np.float32), REACH)
-
-
-def _stick_distance(
-    body: Body, shape: tuple[int, ...], bones: tuple[tuple[int, int], ...] = BONES
-) -> Soft:
-    stick = body.skeleton.drawn(shape, 3, bones)
-    return np.asarray(cv2.distanceTransform(binary(stick == 0), cv2.DIST_L2, 3), np.float32)
 
 
 def _head(body: Body) -> Mask:
@@ -199,7 +191,7 @@ def _repeats(body: Body, bodies: list[Body]) -> bool:
             x, y = face.centre
             h, w = other.soft.shape
             if 0 <= x < w and 0 <= y < h:
-                on_stick = _stick_distance(other, other.soft.shape)[y, x] < theirs.size
+                on_stick = other.skeleton.distance(other.soft.shape)[y, x] < theirs.size
                 if on_stick:
                     return True
     return False
