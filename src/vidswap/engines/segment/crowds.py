@@ -23,7 +23,8 @@ from vidswap.engines.segment.skeleton import LOWER, UPPER
 # hair and a coat's width (a body matte farther out fills sky between guessed legs).
 NEAR = 1.5
 Where = npt.NDArray[np.bool_]
-GRAZE = 0.2  # share of a face box's side on each edge a bone may cross without hiding it
+GRAZE = 0.2  # share of a face's size on each edge of its head a bone may cross
+HAIR = 0.5  # the hair above a face box, in face sizes
 
 
 def checked(body: Body, face: Face, local: Soft, crop: Box) -> Body:
@@ -47,7 +48,7 @@ def untangled(bodies: list[Body], own: list[Face | None], loose: list[Face]) -> 
     for k, body in enumerate(bodies):
         mine = own[k]
         others = [f for j, f in enumerate(own) if j != k and f is not None] + loose
-        crossed = [f for f in others if body.skeleton.crosses(_inner(f), LOWER)]
+        crossed = [f for f in others if body.skeleton.crosses(_head(f), LOWER)]
         if mine is None or not crossed:
             hidden.append(None)
             continue
@@ -57,10 +58,14 @@ def untangled(bodies: list[Body], own: list[Face | None], loose: list[Face]) -> 
     return hidden
 
 
-def _inner(face: Face) -> Box:
-    """The face box without a `GRAZE` margin: a shoulder line may touch a chin."""
-    g = round(GRAZE * face.size)
-    return face.x0 + g, face.y0 + g, face.x1 - g, face.y1 - g
+def _head(face: Face) -> Box:
+    """The face box with the hair above it (`HAIR`), less a `GRAZE` margin all round: a
+    torso may touch a chin, and guessed hips sit on the hair of the person below."""
+    g, hair = round(GRAZE * face.size), round(HAIR * face.size)
+    (dx, dy), (x0, y0, x1, y1) = face.down, (face.x0, face.y0, face.x1, face.y1)
+    x0, x1 = x0 - hair * max(dx, 0), x1 + hair * max(-dx, 0)
+    y0, y1 = y0 - hair * max(dy, 0), y1 + hair * max(-dy, 0)
+    return x0 + g, y0 + g, x1 - g, y1 - g
 
 
 def _beyond(mine: Face, other: Face, shape: tuple[int, ...]) -> Where:
