@@ -264,18 +264,38 @@ def test_thing_the_pose_model_takes_for_a_person_is_not_offered(engine: Segmente
 def test_wide_shot_offers_small_people(engine: Segmenter) -> None:
     """Eight people 60-120 px tall at 768x576 (bench/_clips `crowd`): faces and bodies
     looked for on tiles find most of those the whole frame's passes miss [6 of 8 at
-    IoU >= 0.5; 2 before]; most of what is offered as people is people [0.82: these
-    cut-outs end at the waist, and the pose matte draws legs below some of them]."""
+    IoU >= 0.5]; what is offered as people is people [0.93; 0.82 before the pose matte's
+    legs below these waist-high cut-outs were checked against a crop's selfie matte]."""
     clip = _clips.crowd(n=30)
     frame, truth = _harness_frame(clip, 0)
     found = engine.candidates(frame)
     check_partition(frame, found)
     people = masks(found, "person")
     matched = sum(best_iou(people, truth[name]) >= 0.5 for name in clip.people)
-    assert matched >= 5
+    assert matched >= 6
     anyone = np.any([truth[name] > 0 for name in clip.people], axis=0)
     offered = np.any([p > 0 for p in people], axis=0)
-    assert np.count_nonzero(offered & anyone) >= 0.7 * np.count_nonzero(offered)
+    assert np.count_nonzero(offered & anyone) >= 0.88 * np.count_nonzero(offered)
+
+
+@pytest.mark.slow
+def test_person_below_another_in_a_wide_shot_is_not_split(engine: Segmenter) -> None:
+    """Two small astronauts in blue, one standing just below the other (bench/_clips
+    `crowd`, midway): the pose model gives the upper one legs through the lower one's
+    head, which went to her mask [IoU 0.53 and 0.28, the lower one split in two]. A
+    torso or legs through someone's face are guessed: the upper one is cut above it
+    [0.78 and 0.56, no one split]."""
+    clip = _clips.crowd(n=60)
+    frame, truth = _harness_frame(clip, 30)
+    found = engine.candidates(frame)
+    check_partition(frame, found)
+    people = masks(found, "person")
+    for name in ("p2", "p5"):  # the upper and the lower one
+        assert best_iou(people, truth[name]) >= 0.5
+    for name in clip.people:
+        area = np.count_nonzero(truth[name])
+        shares = [np.count_nonzero((p > 0) & (truth[name] > 0)) / area for p in people]
+        assert sum(share >= 0.2 for share in shares) <= 1, f"{name} is split"
 
 
 @pytest.mark.slow

@@ -17,12 +17,12 @@ import cv2
 import numpy as np
 
 from vidswap.engines.segment.faces import Face
+from vidswap.engines.segment.heads import claimed, face_of, headed
 from vidswap.engines.segment.instances import REACH, Anchor, body_box, body_distance
 from vidswap.engines.segment.regions import Box, Soft, binary, tile_side, tiles
-from vidswap.engines.segment.skeleton import ARMS, BONES, PoseModel, Skeleton
+from vidswap.engines.segment.skeleton import ARMS, BONES, HIPS, PoseModel, Skeleton
 from vidswap.media.frames import Frame, Mask
 
-HIPS = (23, 24)  # pose landmarks
 LEVEL = 0.5  # body-matte probability from which a pixel is the body
 WHOLE_PASSES = 4  # people found on the whole frame, one pass each
 # When no one found is this tall (share of the frame's height), the frame may be a wide
@@ -76,7 +76,7 @@ class BodyFinder:
             for tile in tiles(rgb.shape, tile_side(rgb.shape, TILE_AREA)):
                 self._passes(work, bodies, tile, min_area, TILE_PASSES)
         for head in heads[:CROP_PASSES]:
-            if head not in claimed(heads, bodies):
+            if head not in claimed(heads, [b.skeleton for b in bodies]):
                 self._look(rgb, bodies, body_box(Face(*head), rgb.shape), min_area, head)
         for blob in blobs[:CROP_PASSES]:
             if not _covered(blob, bodies):
@@ -109,7 +109,7 @@ class BodyFinder:
         found = self._ask(rgb, _crop_box(area, rgb.shape), min_area)
         if found is None or _repeats(found, bodies):
             return
-        if headed(head, [found]) if head is not None else _holds(area, found):
+        if headed(head, [found.skeleton]) if head is not None else _holds(area, found):
             bodies.append(found)
 
     def _ask(self, rgb: Frame, area: Box, min_area: int) -> Body | None:
@@ -122,7 +122,7 @@ class BodyFinder:
         soft = np.zeros(rgb.shape[:2], np.float32)
         soft[y0:y1, x0:x1] = local
         skeleton = skeleton.shifted(x0, y0)
-        soft = _holding(soft, skeleton)
+        soft = holding(soft, skeleton)
         if np.count_nonzero(soft >= LEVEL) < min_area:
             return None
         return Body(skeleton, soft)
@@ -133,10 +133,10 @@ def wide_shot(bodies: list[Body], shape: tuple[int, ...]) -> bool:
     return all(b.skeleton.scale < WIDE_SHOT * shape[0] for b in bodies)
 
 
-def _holding(soft: Soft, skeleton: Skeleton) -> Soft:
-    """`soft` only over the matte's parts that the skeleton touches (the pose matte also
-    lights up other people in its crop)."""
-    stick = skeleton.drawn(soft.shape, max(2, round(skeleton.scale / 40)))
+def holding(soft: Soft, skeleton: Skeleton, bones: tuple[tuple[int, int], ...] = BONES) -> Soft:
+    """`soft` only over the matte's parts that the skeleton's `bones` touch (the pose matte
+    also lights up other people in its crop)."""
+    stick = skeleton.drawn(soft.shape, max(2, round(skeleton.scale / 40)), bones)
     _, labels = cv2.connectedComponents(binary(soft >= LEVEL), connectivity=8)
     hit = np.unique(labels[(stick > 0) & (labels > 0)])
     if not len(hit):
@@ -158,17 +158,10 @@ def anchor(body: Body, face: Face | None = None) -> Anchor:
     whole = bool(body.skeleton.seen[list(HIPS)].any())
     head = float(face.size) if face is not None else body.skeleton.scale / 8
     bones = BONES if whole or face is None else ARMS
-    distance = _stick_distance(body, body.soft.shape, bones) / max(head, 1.0)
+    distance = body.skeleton.distance(body.soft.shape, bones) / max(head, 1.0)
     if face is not None:
         distance = np.minimum(distance, body_distance(face, body.soft.shape))
     return Anchor(np.asarray(distance, np.float32), REACH)
-
-
-def _stick_distance(
-    body: Body, shape: tuple[int, ...], bones: tuple[tuple[int, int], ...] = BONES
-) -> Soft:
-    stick = body.skeleton.drawn(shape, 3, bones)
-    return np.asarray(cv2.distanceTransform(binary(stick == 0), cv2.DIST_L2, 3), np.float32)
 
 
 def _head(body: Body) -> Mask:
@@ -198,45 +191,10 @@ def _repeats(body: Body, bodies: list[Body]) -> bool:
             x, y = face.centre
             h, w = other.soft.shape
             if 0 <= x < w and 0 <= y < h:
-                on_stick = _stick_distance(other, other.soft.shape)[y, x] < theirs.size
+                on_stick = other.skeleton.distance(other.soft.shape)[y, x] < theirs.size
                 if on_stick:
                     return True
     return False
-
-
-def headed(face: Box, bodies: list[Body]) -> bool:
-    """A skeleton found already has its head here: of the face boxes around the middle
-    of its face landmarks, this is the nearest (faces of people close together overlap)."""
-    return face in claimed([face], bodies)
-
-
-def claimed(faces: list[Box], bodies: list[Body]) -> list[Box]:
-    """The faces that are the heads of skeletons."""
-    heads = (head_of(body, faces) for body in bodies)
-    return [head for head in heads if head is not None]
-
-
-def head_of(body: Body, faces: list[Box]) -> Box | None:
-    """The face that is this skeleton's head: of the face boxes around the middle of its
-    face landmarks in view, the nearest (faces of people close together overlap)."""
-    head = body.skeleton.head
-    if not len(head):
-        return None
-    cx, cy = (float(v) for v in head.mean(axis=0))
-    holding = [f for f in faces if f[0] <= cx < f[2] and f[1] <= cy < f[3]]
-    if not holding:
-        return None
-    return min(holding, key=lambda f: (f[0] + f[2] - 2 * cx) ** 2 + (f[1] + f[3] - 2 * cy) ** 2)
-
-
-def face_of(skeleton: Skeleton) -> Face | None:
-    """The face box of a skeleton's head landmarks in view (None without them)."""
-    head = skeleton.head
-    if len(head) < 3:
-        return None
-    cx, cy = (float(v) for v in head.mean(axis=0))
-    half = max(4.0, 0.55 * float(max(np.ptp(head[:, 0]), np.ptp(head[:, 1]))))  # ear to ear
-    return Face(round(cx - half), round(cy - half), round(cx + half), round(cy + half))
 
 
 def _covered(blob: Box, bodies: list[Body]) -> bool:

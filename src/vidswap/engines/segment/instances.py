@@ -41,6 +41,15 @@ def face_anchor(face: Face, shape: tuple[int, ...]) -> Anchor:
     return Anchor(body_distance(face, shape), REACH)
 
 
+def barred(anchor: Anchor, where: npt.NDArray[np.bool_] | None) -> Anchor:
+    """`anchor` that cannot reach `where` (None: anywhere it could)."""
+    if where is None:
+        return anchor
+    return Anchor(
+        np.where(where, np.maximum(anchor.distance, anchor.reach), anchor.distance), anchor.reach
+    )
+
+
 def split(rgb: Frame, region: Mask, anchors: list[Anchor]) -> list[Mask]:
     """`region` cut into one mask per anchor (none without anchors)."""
     if not anchors:

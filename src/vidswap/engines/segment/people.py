@@ -22,20 +22,26 @@ from vidswap.engines.segment.bodies import (
     Body,
     BodyFinder,
     anchor,
-    head_of,
     wide_shot,
 )
+from vidswap.engines.segment.crowds import checked, untangled
 from vidswap.engines.segment.faces import Face, confirmed, detect_close, detect_tiled
-from vidswap.engines.segment.instances import Anchor, body_box, face_anchor, split
+from vidswap.engines.segment.heads import face_of, head_of
+from vidswap.engines.segment.instances import (
+    Anchor,
+    barred,
+    body_box,
+    face_anchor,
+    split,
+)
 from vidswap.engines.segment.regions import Box, Soft, binary, box, min_pixels, parts
-from vidswap.engines.segment.selfie import LANDSCAPE, SQUARE, Selfie
+from vidswap.engines.segment.selfie import LANDSCAPE, NOBODY, SQUARE, Selfie
 from vidswap.engines.segment.skeleton import PoseModel
 from vidswap.media.frames import Frame, Mask
 
 MATTE_LEVEL = 0.7  # selfie-matte probability above which a pixel is foreground
 WIDE = 1.2  # width/height from which the landscape matte model does better
 FACE_SCORE = 0.6
-NOBODY = 0.05  # selfie-matte probability below which it is sure no one is there
 UNSEEN = 0.05  # share of a large faceless body the selfie matte must see for it to be a person
 SURE_BODY = 0.9  # pose-matte probability above which its body stands whatever the selfie matte says
 _EDGE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
@@ -88,18 +94,22 @@ class PeopleFinder:
         heads = [(f.x0, f.y0, f.x1, f.y1) for f in faces]
         bodies = self._bodies.more(rgb, bodies, heads, self._blobs(rgb, prob), floor)
         bodies = [b for b in bodies if _plausible(b, prob, heads, rgb.shape)]
-        owned = [head_of(body, heads) for body in bodies]
+        owned = [head_of(body.skeleton, heads) for body in bodies]
         loose = [f for f, head in zip(faces, heads, strict=True) if head not in owned]
         loose = [f for f in loose if confirmed(self._mesh, rgb, f)]
         for face in loose:
-            if prob[face.centre[1], face.centre[0]] <= MATTE_LEVEL:
+            if not _seen(prob, face):
                 self._matte_around(rgb, prob, face)
+        known = [faces[heads.index(h)] if h is not None else None for h in owned]
+        own = [f or face_of(b.skeleton) for b, f in zip(bodies, known, strict=True)]
+        hidden = untangled(bodies, own, loose)
+        bodies = [self._checked(rgb, prob, b, f) for b, f in zip(bodies, own, strict=True)]
         bodies = [_unspilled(body, prob) for body in bodies]
         sure = _foreground(prob, [b.mask for b in bodies])
         for body in bodies:
             np.maximum(prob, body.soft, out=prob)
-        known = [faces[heads.index(h)] if h is not None else None for h in owned]
-        anchors = [anchor(b, f) for b, f in zip(bodies, known, strict=True)]
+        anchors = [anchor(b, f) for b, f in zip(bodies, own, strict=True)]
+        anchors = [barred(a, h) for a, h in zip(anchors, hidden, strict=True)]
         anchors += [face_anchor(f, rgb.shape) for f in loose]
         marks = [b.mask for b in bodies] + [_dot(f, rgb.shape) for f in loose]
         people = _split(rgb, sure, anchors, marks)
@@ -111,9 +121,20 @@ class PeopleFinder:
         """The frame's matte misses this face's person (small, or cut by the frame's
         edge): raises `prob` around their body to the matte of a crop there, where they
         look large."""
-        x0, y0, x1, y1 = body_box(face, rgb.shape)
-        local = self._matte(np.ascontiguousarray(rgb[y0:y1, x0:x1]), "square")
+        local, (x0, y0, x1, y1) = self._crop_matte(rgb, face)
         np.maximum(prob[y0:y1, x0:x1], local, out=prob[y0:y1, x0:x1])
+
+    def _checked(self, rgb: Frame, prob: Soft, body: Body, face: Face | None) -> Body:
+        """A body whose face the frame's matte misses (a small person): its pose matte
+        checked as `crowds.checked` does, against the matte of a crop around it."""
+        if face is None or _seen(prob, face):
+            return body
+        return checked(body, face, *self._crop_matte(rgb, face))
+
+    def _crop_matte(self, rgb: Frame, face: Face) -> tuple[Soft, Box]:
+        """The matte of a crop around where this face's body is, and that crop's box."""
+        x0, y0, x1, y1 = body_box(face, rgb.shape)
+        return self._matte(np.ascontiguousarray(rgb[y0:y1, x0:x1]), "square"), (x0, y0, x1, y1)
 
     def _blobs(self, rgb: Frame, prob: Soft) -> list[Box]:
         """Selfie-matte blobs: where a person the whole frame's pose pass missed may be."""
@@ -138,12 +159,17 @@ class PeopleFinder:
         return np.asarray(cv2.medianBlur(prob, 5), np.float32) if min(prob.shape) >= 5 else prob
 
 
+def _seen(prob: Soft, face: Face) -> bool:
+    """The frame's matte sees this face (it is sure of its centre)."""
+    return bool(prob[face.centre[1], face.centre[0]] > MATTE_LEVEL)
+
+
 def _plausible(body: Body, prob: Soft, heads: list[Box], shape: tuple[int, ...]) -> bool:
     """Not a skeleton the pose model laid over a thing: one that is large in the frame
     (where the selfie matte sees people well), has no face at its head, and lies where
     the selfie matte is sure no one is (a "person" stretched along a motorbike, its head
     on the headlight). A small figure the selfie matte cannot see stands."""
-    if wide_shot([body], shape) or head_of(body, heads) is not None:
+    if wide_shot([body], shape) or head_of(body.skeleton, heads) is not None:
         return True
     seen = prob[body.mask > 0] >= NOBODY
     return bool(seen.any()) and float(seen.mean()) >= UNSEEN

@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 LANDSCAPE = 1
 SQUARE = 0
+NOBODY = 0.05  # probability below which the matte is sure no one is there
 
 Prob = npt.NDArray[np.float32]  # HxW, 0..1 likelihood of foreground (mostly: person)
 

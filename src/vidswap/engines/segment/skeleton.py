@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from vidswap.engines.segment.regions import Soft
+from vidswap.engines.segment.regions import Soft, binary
 from vidswap.media.frames import Frame, Mask
 
 Points = npt.NDArray[np.float32]  # N x 2, pixels
@@ -25,12 +25,17 @@ DETECTION_SCORE = 0.75
 SEEN = 0.5  # landmark visibility from which a joint counts as in view
 FACE = 11  # landmarks 0..10 are the face's
 MIN_LANDMARKS = 8  # fewer landmarks in view is not a person (a face alone shows 11)
+BONE_SAMPLES = 16  # points along a bone tested against a box
 BONES = (
     (11, 12), (11, 13), (13, 15), (12, 14), (14, 16), (11, 23), (12, 24), (23, 24),
     (23, 25), (25, 27), (24, 26), (26, 28), (0, 11), (0, 12), (15, 19), (16, 20),
     (27, 31), (28, 32), (0, 7), (0, 8),
 )  # fmt: skip
 ARMS = ((11, 13), (13, 15), (12, 14), (14, 16), (15, 19), (16, 20))
+UPPER = (*ARMS, (11, 12), (0, 11), (0, 12), (0, 7), (0, 8))  # head, shoulders and arms
+# The torso's sides, the hips and the legs: what the model guesses below a bust.
+LOWER = ((11, 23), (12, 24), (23, 24), (23, 25), (25, 27), (24, 26), (26, 28), (27, 31), (28, 32))
+HIPS = (23, 24)  # landmarks; from the first on, the hips, legs and feet
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,29 @@ class Skeleton:
 
     def shifted(self, dx: int, dy: int) -> Skeleton:
         return Skeleton(self.points + np.array([dx, dy], np.float32), self.seen)
+
+    def without_legs(self) -> Skeleton:
+        """This skeleton as a head and shoulders: its hips, legs and feet out of view."""
+        seen = self.seen.copy()
+        seen[HIPS[0] :] = False
+        return Skeleton(self.points, seen)
+
+    def crosses(self, box: tuple[int, int, int, int], bones: tuple[tuple[int, int], ...]) -> bool:
+        """One of the `bones` in view runs through `box` (x0, y0, x1, y1)."""
+        x0, y0, x1, y1 = box
+        for a, b in bones:
+            if self.seen[a] and self.seen[b]:
+                along = np.linspace(0.0, 1.0, BONE_SAMPLES)[:, None]
+                pts = self.points[a] * (1 - along) + self.points[b] * along
+                inside = (pts[:, 0] >= x0) & (pts[:, 0] < x1) & (pts[:, 1] >= y0) & (pts[:, 1] < y1)
+                if inside.any():
+                    return True
+        return False
+
+    def distance(self, shape: tuple[int, ...], bones: tuple[tuple[int, int], ...] = BONES) -> Soft:
+        """Each pixel's distance (px) from the stick figure of `bones`."""
+        stick = self.drawn(shape, 3, bones)
+        return np.asarray(cv2.distanceTransform(binary(stick == 0), cv2.DIST_L2, 3), np.float32)
 
     def drawn(
         self, shape: tuple[int, ...], width: int, bones: tuple[tuple[int, int], ...] = BONES
