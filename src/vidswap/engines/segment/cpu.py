@@ -9,12 +9,15 @@ every person whole).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
+import cv2
 import numpy as np
 
 from vidswap.engines import registry
 from vidswap.engines.segment.base import Candidate
 from vidswap.engines.segment.objects import find_objects
-from vidswap.engines.segment.own_motion import moving_things
+from vidswap.engines.segment.own_motion import flow_to, moving_things
 from vidswap.engines.segment.people import PeopleFinder
 from vidswap.engines.segment.regions import (
     Soft,
@@ -53,9 +56,11 @@ class CpuSegmenter:
         if min(frame.shape[:2]) < MIN_SIDE:
             return assemble(frame, [], [])
         small = shrink(frame)
-        people = self._people.find(small)
-        taken = binary(np.sum(people, axis=0) > 0.5) if people else _empty(small)
-        moving = moving_things(small, _as_rgb(nearby), taken) if nearby is not None else []
+        with ThreadPoolExecutor(max_workers=1) as pool:  # DIS releases the GIL
+            flow = pool.submit(flow_to, small, _as_rgb(nearby)) if nearby is not None else None
+            people = self._people.find(small)
+            taken = binary(np.sum(people, axis=0) > 0.5) if people else _empty(small)
+            moving = moving_things(small, flow.result(), taken) if flow is not None else []
         objects = find_objects(small, taken, MAX_OBJECTS, moving)
         return assemble(frame, people, objects)
 
@@ -67,14 +72,15 @@ def assemble(frame: Frame, people: list[Soft], objects: list[Soft]) -> list[Cand
     floor = min_pixels(frame.shape)
     union = _empty(frame)
     out: list[Candidate] = []
-    for name, softs in (("person", people), ("object", objects)):
-        for soft in softs:
-            mask = upsample(soft, guide)
-            mask[union > 0] = 0
-            mask = without_specks(mask, floor)
-            if np.count_nonzero(mask) >= floor:
-                out.append(Candidate(name, mask))
-                union |= mask
+    named = [("person", soft) for soft in people] + [("object", soft) for soft in objects]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the guided filter releases the GIL
+        big = list(pool.map(lambda pair: upsample(pair[1], guide), named))
+    for (name, _), mask in zip(named, big, strict=True):
+        mask[union > 0] = 0
+        mask = without_specks(mask, floor)
+        if cv2.countNonZero(mask) >= floor:
+            out.append(Candidate(name, mask))
+            union |= mask
     everyone = _empty(frame)
     for candidate in out:
         if candidate.name == "person":

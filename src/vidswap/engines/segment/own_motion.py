@@ -50,18 +50,37 @@ class Moving:
     mass: float
 
 
-def moving_things(rgb: Frame, nearby: Frame, taken: Mask) -> list[Moving]:
-    """Regions of `rgb` moving on their own against `nearby` (any size: it is resized),
-    people (`taken`) excluded, by motion mass; none when the camera's motion cannot be
-    told or nothing moves."""
+@dataclass(frozen=True)
+class Flow:
+    """The keyframe and the nearby frame at `WORK_SIDE`, the flow from one to the other,
+    and where it is reliable: what motion needs before it knows where the people are."""
+
+    small: Frame
+    other: Frame
+    ahead: Field
+    reliable: npt.NDArray[np.bool_]
+
+
+def flow_to(rgb: Frame, nearby: Frame) -> Flow:
+    """Dense flow from `rgb` to `nearby` (any size: it is resized), both ways checked.
+    It needs no people, so it can run beside the people finder."""
     small = shrink(rgb, WORK_SIDE)
     size = (small.shape[1], small.shape[0])
     other = np.asarray(cv2.resize(nearby, size, interpolation=cv2.INTER_AREA), np.uint8)
-    flow: Any = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
-    flow.setFinestScale(FINEST_SCALE)
+    dis: Any = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+    dis.setFinestScale(FINEST_SCALE)
     a, b = _grey(small), _grey(other)
-    ahead = np.asarray(flow.calc(a, b, None), np.float32)
-    reliable = _agree(ahead, np.asarray(flow.calc(b, a, None), np.float32))
+    ahead = np.asarray(dis.calc(a, b, None), np.float32)
+    reliable = _agree(ahead, np.asarray(dis.calc(b, a, None), np.float32))
+    return Flow(small, other, ahead, reliable)
+
+
+def moving_things(rgb: Frame, flow: Flow, taken: Mask) -> list[Moving]:
+    """Regions of `rgb` moving on their own along `flow` (`flow_to` its nearby frame),
+    people (`taken`) excluded, by motion mass; none when the camera's motion cannot be
+    told or nothing moves."""
+    small, other, ahead, reliable = flow.small, flow.other, flow.ahead, flow.reliable
+    size = (small.shape[1], small.shape[0])
     people = _near_people(taken, size)
     usable = reliable & ~people
     camera = _fit(ahead, usable, homography=True)
