@@ -40,6 +40,10 @@ MAX_SHARE = 0.8  # a "salient" region covering more than this of the frame is th
 SEPARATION = 0.4  # colour-histogram distance an object must keep from its surroundings
 ITERATIONS = 2  # 4 took the shaded half of an orange too (J 0.66 -> 0.86), for +40 ms a keyframe
 GROWS = 2  # times a cut that reaches its box's fence is cut again in a wider box
+# How much more frequent a sure pixel's colour must be around a moving thing than on it
+# to be dropped from its seed: on the object clips of bench/quality_masks, 2 raised mean
+# J 0.698 -> 0.720 and lowered none; 1 lost a lamp's black pole (0.65 -> 0.40).
+LIKELIER = 2.0
 COVERED = 0.5  # share of a salient blob inside earlier objects at which it adds nothing
 
 Box = tuple[int, int, int, int]
@@ -63,7 +67,9 @@ def find_objects(
     first (`moving`, by motion mass), then the most salient."""
     found: list[Mask] = []
     occupied = taken.copy()
-    seeds = [_moving_seed(m) for m in moving] + [Seed(b) for b in blobs(rgb, taken)[: limit + 2]]
+    seeds = [_moving_seed(rgb, m) for m in moving] + [
+        Seed(b) for b in blobs(rgb, taken)[: limit + 2]
+    ]
     for seed in seeds:
         if np.count_nonzero(seed.blob & occupied) > COVERED * np.count_nonzero(seed.blob):
             continue
@@ -75,11 +81,36 @@ def find_objects(
     return [np.asarray(m > 0, np.float32) for m in found]
 
 
-def _moving_seed(thing: Moving) -> Seed:
+def _moving_seed(rgb: Frame, thing: Moving) -> Seed:
     """GrabCut starts from what is surely on the moving thing (its colours, not the flow's
-    smear around it) and keeps off what surely stays with the camera."""
+    smear around it) and keeps off what surely stays with the camera. Motion is judged
+    at half this resolution, so its sure pixels along a thin leaf spill onto the sky
+    beside it: those coloured more like what stays around the thing than like the rest
+    of it are dropped, or GrabCut learns the sky as the thing's colour."""
     sure = np.asarray(cv2.morphologyEx(thing.sure, cv2.MORPH_OPEN, _SQUARE), np.uint8)
+    area = box(thing.region)
+    if area is not None:
+        x0, y0, x1, y1 = _pad(area, rgb.shape, 4)
+        around = np.zeros_like(sure)
+        around[y0:y1, x0:x1] = thing.away[y0:y1, x0:x1]
+        sure[_likelier(rgb, around, sure)] = 0
     return Seed(sure, sure, thing.away)
+
+
+def _likelier(rgb: Frame, a: Mask, b: Mask) -> npt.NDArray[np.bool_]:
+    """Pixels whose colour (8 levels a channel) is `LIKELIER` times as frequent under `a`
+    as under `b`."""
+    if not a.any() or not b.any():
+        return np.zeros(rgb.shape[:2], np.bool_)
+    q = np.asarray(rgb, np.int32) >> 5
+    bins = (q[..., 0] << 6) | (q[..., 1] << 3) | q[..., 2]
+    share_a, share_b = (_shares(bins, mask) for mask in (a, b))
+    return np.asarray(share_a[bins] > LIKELIER * share_b[bins])
+
+
+def _shares(bins: npt.NDArray[np.int32], mask: Mask) -> npt.NDArray[np.float64]:
+    counts = np.bincount(bins[mask > 0], minlength=512).astype(np.float64)
+    return counts / max(float(counts.sum()), 1.0)
 
 
 def blobs(rgb: Frame, taken: Mask) -> list[Mask]:
