@@ -10,6 +10,9 @@ others, non-people and pixels moving with something else as background. The matt
 flickers: a part of our person it saw lately and misses now stays ours (`Support`).
 Near others, pixels far likelier in their colours than in our person's (as on the
 keyframe) are theirs: flow cannot tell who is in front of whom when both move alike.
+Pixels far likelier in ours, near us and moving with us, are ours, even where others
+were carried: a part of us coming out from behind someone. A small person is seen by
+the matte of a crop around them (`matte.focus`).
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ import cv2
 import numpy as np
 
 from vidswap.engines.track import masks as m
-from vidswap.engines.track.colour import looks_theirs
+from vidswap.engines.track.colour import looks_ours, looks_theirs
 from vidswap.engines.track.cut import Cutter
 from vidswap.engines.track.flow import View, magnitude
 from vidswap.engines.track.follow import LOOKALIKE, Follower, histogram
-from vidswap.engines.track.matte import Matte
+from vidswap.engines.track.matte import Matte, focus
 from vidswap.engines.track.motion import Motion, expected_flow, local_flow
 from vidswap.engines.track.scene import TRUST_SHARE, Moved, Scene
 from vidswap.engines.track.support import Support
@@ -37,24 +40,27 @@ SETTLE_SHARE = 0.01  # unexplained or contested pixels, as a share of our area, 
 # (pair 21.9 -> 25.2), old scene left 0.17% -> 0.22%; 0.3 stopped at 28.4 dB. Tracking J
 # (bench/quality_masks): pair 0.85 -> 0.88, cameraman 0.90 -> 0.88 (his dark suit spills).
 FAINT = 0.2
+REACH = 0.5  # how far from us a part may come out, in our size (sqrt of our area)
 
 
 class PersonFollower(Follower):
     def __init__(self, matte: Matte, view: View, mask: Mask) -> None:
-        self.matte = matte
+        self.matte, self.focus = matte, focus(view.shape, m.box(mask))
         self.cut = Cutter()
-        self.scene = Scene(matte.people(view), mask)
+        self.scene = Scene(matte.people(view, self.focus), mask)
         self.support = Support(mask)
         self.look = histogram(view, mask)  # our colours, from the keyframe's true mask
         super().__init__(view, mask)
 
     def follow(self, view: View, warped: Mask) -> Mask:
-        people = self.matte.people(view)
         moved = self.scene.move(view, warped)
+        self.focus = focus(view.shape, m.box(warped | moved.shape))
+        people = self.matte.people(view, self.focus)
         others = moved.others & ~warped  # where both claim a pixel, the visible one won
         if m.area(warped & people) < MATTE_AGREES * m.area(warped):
             return self._unseen(view, warped & ~others)
         joinable, strays = self._motion_check(view, warped, moved)
+        others &= ~self._like_us(view, others, others, warped, moved.motion)  # see _like_us
         free = people & ~others
         r = m.band_radius(warped)
         reach = m.dilate(warped, r)
@@ -68,8 +74,28 @@ class PersonFollower(Follower):
         if m.area(disputed) + m.area(contact) > SETTLE_SHARE * m.area(warped):
             zone = (m.dilate(others, 2 * r) & m.dilate(out, 2 * r)) | disputed
             out = self._settle(view, free, warped, out, joinable & ~strays, r, zone)
-        out &= ~looks_theirs(view, self.look, others, out & m.dilate(others, 6 * r))
-        return m.keep_overlapping(out, warped | (out & moved.shape), PART_SHARE)
+        near = m.dilate(others, 6 * r)
+        out &= ~looks_theirs(view, self.look, others, out & near)
+        out = m.keep_overlapping(out, warped | (out & moved.shape), PART_SHARE)
+        coming = self._like_us(view, free & near & ~out, others, out, moved.motion)
+        return out | m.keep_overlapping(coming, m.dilate(others, 1), 0.0)
+
+    def _like_us(self, view: View, zone: Mask, others: Mask, ours: Mask, motion: Motion) -> Mask:
+        """Pixels of `zone` near `ours`, far likelier in our colours than in the others',
+        moving with us or just uncovered: parts of our person coming out from behind
+        someone. The matte joins them to whoever hides the rest of us, the flow carries
+        nothing of ours onto them (they were hidden) or carries theirs, and our shape
+        never held them if we were partly hidden from the start. A look-alike walking
+        the other way is not us."""
+        zone = zone & m.dilate(ours, int(REACH * np.sqrt(m.area(ours))))
+        roi = m.box(zone)
+        if roi is None or view.flow is None:
+            return np.zeros(view.shape, np.uint8)
+        x0, y0, x1, y1 = roi
+        ahead = expected_flow(motion, view.shape, roi)
+        off = magnitude(view.flow[y0:y1, x0:x1] - ahead) > 2.0 + 0.2 * magnitude(ahead)
+        zone[y0:y1, x0:x1] &= m.of(~off | (view.reliable[y0:y1, x0:x1] == 0))
+        return looks_ours(view, self.look, others, zone)
 
     def _held(self, view: View, warped: Mask, people: Mask, motion: Motion, r: int) -> Mask:
         """Whole parts of our person the matte missed this frame but saw lately, and
@@ -94,7 +120,7 @@ class PersonFollower(Follower):
         against a brown backdrop, a dark sleeve on a dark wall score well under an even
         chance, and dropping them each frame shrinks our person from the outside in.
         Only beside what we already hold, so a faint blob elsewhere is not ours."""
-        faint = m.of(self.matte(view) > FAINT)
+        faint = m.of(self.matte(view, self.focus) > FAINT)
         return warped & faint & m.dilate(out, r)
 
     def _unseen(self, view: View, warped: Mask) -> Mask:
@@ -147,14 +173,17 @@ class PersonFollower(Follower):
         """Back from behind someone: matte pixels in our shape; back through the border:
         the lookalike matte part where we left."""
         moved = self.scene.move(view, None)
-        candidates = self.matte.people(view) & ~moved.others
+        self.focus = focus(view.shape, m.box(moved.shape) or self.last_box)
+        candidates = self.matte.people(view, self.focus) & ~moved.others
         inside = candidates & moved.shape
         if m.area(inside) >= self.min_area:
             return m.keep_overlapping(candidates, inside, 0.0)
         return self.pick(view, candidates)
 
     def observe(self, view: View, out: Mask) -> None:
-        people = self.matte.people(view)
-        self.scene.update(view, people, out)
+        people = self.matte.people(view, self.focus)
+        moved = self.scene.move(view, None)
+        like_us = self._like_us(view, people, moved.others, out, moved.motion)
+        self.scene.update(view, people, out, like_us)
         seen = m.area(people & out) >= MATTE_AGREES * m.area(out)
         self.support.update(view, people, out, seen)

@@ -89,17 +89,21 @@ class Scene:
         seen = m.area(warped)
         if seen and seen >= TRUST_SHARE * m.area(self.shape):
             motion = motion_of(warped, view.flow, m.area(self.shape))
-            self.velocity = 0.5 * self.velocity + 0.5 * motion[:, 2]
+            ys, xs = m.points(warped)
+            centre = np.array([xs.mean(), ys.mean(), 1.0])
+            step = motion @ centre - centre[:2]  # (not motion[:, 2]: a turn or a scale
+            self.velocity = 0.5 * self.velocity + 0.5 * step  # about the origin swings it)
             return motion
         return shift(float(self.velocity[0]), float(self.velocity[1]))
 
-    def update(self, view: View, people: Mask, out: Mask) -> None:
+    def update(self, view: View, people: Mask, out: Mask, like_us: Mask) -> None:
         """Others for the next frame: what was carried, plus the matte parts beyond our
         band that are far from our person, or move otherwise, or are largely carried
         already (outside our shape: a part of our person coming out from behind someone
         is joined to them in the matte). Parts close to our person and moving with it
         stay undecided, so a person half back in view (their head a separate blob for a
-        while) can still grow into them. Our shape is what we see when no one else is
+        while) can still grow into them; so do parts in our colours (`like_us`), which may
+        be ours coming out from behind them. Our shape is what we see when no one else is
         near; with others at its edge it keeps what it had, as they may be hiding it
         (the start of an occlusion is not seen clearly enough to wait for it)."""
         moved = self.move(view, None)
@@ -114,7 +118,8 @@ class Scene:
             loose, moved.others, JOIN_SHARE
         )
         theirs |= moving_apart(view, loose & ~theirs, moved.motion)
-        self.others = drop_crumbs((rest & moved.others) | (theirs & ~moved.shape), out)
+        theirs &= ~moved.shape & ~like_us
+        self.others = drop_crumbs((rest & moved.others) | theirs, out)
         crowded = m.area(moved.shape & m.dilate(moved.others, 2 * r)) > CROWD_SHARE * m.area(out)
         self.shape = (moved.shape | out) if crowded else out
 
