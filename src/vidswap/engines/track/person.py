@@ -87,6 +87,8 @@ class PersonFollower(Follower):
         nothing of ours onto them (they were hidden) or carries theirs, and our shape
         never held them if we were partly hidden from the start. A look-alike walking
         the other way is not us."""
+        if not cv2.countNonZero(zone) or not cv2.countNonZero(others):
+            return np.zeros(view.shape, np.uint8)  # alone: skip the wide dilation below
         zone = zone & m.dilate(ours, int(REACH * np.sqrt(m.area(ours))))
         roi = m.box(zone)
         if roi is None or view.flow is None:
