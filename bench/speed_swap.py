@@ -26,6 +26,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +86,21 @@ def cases(frames: int) -> list[tuple[str, _clips.Clip, np.ndarray]]:
     ]
 
 
-def speed(frames: int, rounds: int, modes: list[str], tmp: Path) -> list[dict[str, Any]]:
-    swapper = Swapper(tmp / "data")
-    swapper.warm("track", "render", "segment", "moderate")
-    rows = []
+@dataclass(frozen=True)
+class Run:
+    """One mode's swap: the encoded clip, its keyframe's true mask, the target image and
+    the output size."""
+
+    mode: str
+    clip: _clips.Clip
+    path: Path
+    mask: np.ndarray
+    target: np.ndarray
+    size: tuple[int, int]
+
+
+def runs(frames: int, modes: list[str], tmp: Path) -> Iterator[Run]:
+    """The `modes` of `cases`, each clip encoded once into `tmp`."""
     for mode, clip, target in cases(frames):
         if mode not in modes:
             continue
@@ -95,7 +108,22 @@ def speed(frames: int, rounds: int, modes: list[str], tmp: Path) -> list[dict[st
         if not path.exists():
             _clips.write(clip, path, keep_truth=False)
         mask = _clips.truth(clip, mode, _clips.render(clip, _clips._backdrop(clip), 0)[1])
-        size = output_size(clip.size[0], clip.size[1], "720p")
+        yield Run(mode, clip, path, mask, target, output_size(*clip.size, "720p"))
+
+
+def speed(frames: int, rounds: int, modes: list[str], tmp: Path) -> list[dict[str, Any]]:
+    swapper = Swapper(tmp / "data")
+    swapper.warm("track", "render", "segment", "moderate")
+    rows = []
+    for run in runs(frames, modes, tmp):
+        mode, clip, path, mask, target, size = (
+            run.mode,
+            run.clip,
+            run.path,
+            run.mask,
+            run.target,
+            run.size,
+        )
         floors, swaps, method = [], [], ""
         for _ in range(rounds):  # interleaved pairs, so both see the same machine load
             floors.append(transcode(path, tmp / "floor.mp4", size))

@@ -24,11 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import _clips
 from bench._common import environment, table, write_results
 from bench._swap import Swapper
-from bench.speed_swap import cases, transcode
-from vidswap.domain.swap import output_size
+from bench.speed_swap import runs, transcode
 from vidswap.media.frames import index_frames, iter_frames
 
 NAME = "stages_swap"
@@ -54,20 +52,14 @@ def stages(frames: int, rounds: int, modes: list[str], tmp: Path) -> list[dict[s
     swapper = Swapper(tmp / "data")
     swapper.warm("track", "render", "segment", "moderate")
     rows = []
-    for mode, clip, target in cases(frames):
-        if mode not in modes:
-            continue
-        path = tmp / f"{clip.name}.mp4"
-        if not path.exists():
-            _clips.write(clip, path, keep_truth=False)
-        mask = _clips.truth(clip, mode, _clips.render(clip, _clips._backdrop(clip), 0)[1])
-        size = output_size(clip.size[0], clip.size[1], "720p")
+    for run in runs(frames, modes, tmp):
+        mode, path, mask, size = run.mode, run.path, run.mask, run.size
         times: dict[str, list[float]] = {stage: [] for stage in STAGES}
         for _ in range(rounds):
             times["floor"].append(transcode(path, tmp / "floor.mp4", size))
             times["decode"].append(decode(path, max(size)))
             times["track"].append(track(swapper, path, mask, mode, max(size)))
-            times["swap"].append(swapper.run(path, mask, target, mode)[2])
+            times["swap"].append(swapper.run(path, mask, run.target, mode)[2])
             print(f"  {mode}: " + ", ".join(f"{s} {t[-1]:.2f} s" for s, t in times.items()))
         ratios = {
             stage: statistics.median(
@@ -78,7 +70,7 @@ def stages(frames: int, rounds: int, modes: list[str], tmp: Path) -> list[dict[s
         rows.append(
             {
                 "mode": mode,
-                "frames": clip.frames,
+                "frames": run.clip.frames,
                 "seconds": {stage: statistics.median(t) for stage, t in times.items()},
                 "x_floor": ratios,
                 "rounds": times,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,6 @@ from tests.support import seg_photos as sp
 from vidswap.engines import registry
 from vidswap.engines.segment.base import KINDS, Candidate, Segmenter
 from vidswap.media.frames import Frame
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[Segmenter]:
-    from vidswap.engines.segment.cpu import CpuSegmenter  # importing registers it
-
-    built = registry.build("segment", "cpu")
-    assert isinstance(built, CpuSegmenter)
-    yield built
-    built.close()
 
 
 def check_partition(frame: Frame, found: list[Candidate]) -> None:

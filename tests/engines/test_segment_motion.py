@@ -7,8 +7,6 @@ under what the engine scores today (in brackets).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import cv2
 import numpy as np
 import pytest
@@ -16,21 +14,10 @@ from skimage import data as photos
 
 from tests.engines.test_segment import best_iou, check_partition, masks
 from tests.support import seg_photos as sp
-from vidswap.engines import registry
 from vidswap.engines.segment.base import Segmenter
 from vidswap.media.frames import Frame, Mask
 
 SIZE = (640, 360)
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[Segmenter]:
-    from vidswap.engines.segment.cpu import CpuSegmenter  # importing registers it
-
-    built = registry.build("segment", "cpu")
-    assert isinstance(built, CpuSegmenter)
-    yield built
-    built.close()
 
 
 def _backdrop(pan: int) -> Frame:

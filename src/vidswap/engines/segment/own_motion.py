@@ -148,32 +148,33 @@ def _fit(ahead: Field, usable: npt.NDArray[np.bool_], homography: bool) -> Field
 def _mismatch(rgb: Frame, nearby: Frame, flow: Field) -> Soft:
     """Per pixel, how unlike its colour is to the nearby frame's where `flow` takes it
     (mean absolute difference, lightly smoothed so one noisy pixel does not decide)."""
-    h, w = flow.shape[:2]
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    there = cv2.remap(
-        nearby,
-        xs + flow[..., 0],
-        ys + flow[..., 1],
-        cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REPLICATE,
-    )
+    there = _along(nearby, flow, cv2.BORDER_REPLICATE)
     diff = np.abs(np.asarray(there, np.float32) - np.asarray(rgb, np.float32)).mean(axis=2)
     return np.asarray(cv2.GaussianBlur(diff, (0, 0), 1.0), np.float32)
+
+
+def _along(
+    image: npt.NDArray[Any], flow: Field, border: int, value: tuple[float, ...] = (0.0,)
+) -> npt.NDArray[Any]:
+    """`image` sampled where `flow` takes each pixel (bilinear; `border` past the edge)."""
+    h, w = flow.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    return np.asarray(
+        cv2.remap(
+            image,
+            xs + flow[..., 0],
+            ys + flow[..., 1],
+            cv2.INTER_LINEAR,
+            borderMode=border,
+            borderValue=value,
+        )
+    )
 
 
 def _agree(ahead: Field, back: Field) -> npt.NDArray[np.bool_]:
     """Where following the flow there and back returns close to the start (occluded and
     textureless pixels mostly do not)."""
-    h, w = ahead.shape[:2]
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    there = cv2.remap(
-        back,
-        xs + ahead[..., 0],
-        ys + ahead[..., 1],
-        cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=(1e3, 1e3),
-    )
+    there = _along(back, ahead, cv2.BORDER_CONSTANT, (1e3, 1e3))
     error = np.linalg.norm(ahead + there, axis=2)
     return np.asarray(error < 0.5 + 0.1 * np.linalg.norm(ahead, axis=2))
 
