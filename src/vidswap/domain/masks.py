@@ -23,7 +23,14 @@ from vidswap.domain.videos import VideoSource, require_selectable
 from vidswap.engines.pool import EnginePool
 from vidswap.engines.segment.base import Candidate
 from vidswap.errors import InternalError, InvalidParameter, VidswapError
-from vidswap.media.frames import Frame, Mask, index_frames, nearby_gap, read_with_nearby
+from vidswap.media.frames import (
+    Frame,
+    FrameIndex,
+    Mask,
+    index_frames,
+    nearby_gap,
+    read_with_nearby,
+)
 from vidswap.storage.blobs import LocalBlobStore
 from vidswap.storage.db import Database, utcnow
 from vidswap.storage.tables import Keyframe, SelectedMask
@@ -51,7 +58,8 @@ def select_masks(
 ) -> Selection:
     """Validates (free), charges, computes or reuses the candidates; refunds on failure."""
     require_selectable(source)
-    count = index_frames(source.path).count
+    index = index_frames(source.path)
+    count = index.count
     if not 1 <= keyframe <= count:
         raise InvalidParameter(
             f"keyframe_id must be between 1 and {count}: the video has {count} frames."
@@ -61,7 +69,7 @@ def select_masks(
         credits.charge(session, credits.lock_account(session, account_id), PRICE, ref)
     try:
         row = cached_keyframe(db, source, keyframe) or _compute(
-            db, blobs, engines, account_id, source, keyframe
+            db, blobs, engines, account_id, source, index, keyframe
         )
         masks = _hand_out(db, account_id, row)
     except BaseException as exc:
@@ -94,9 +102,9 @@ def _compute(
     engines: EnginePool,
     account_id: int,
     source: VideoSource,
+    index: FrameIndex,
     number: int,
 ) -> Keyframe:
-    index = index_frames(source.path)
     gap = nearby_gap(index.fps)
     frame, nearby = read_with_nearby(source.path, number - 1, gap, index, NEARBY_SIDE)
     keys: list[str] = []
