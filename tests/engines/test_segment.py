@@ -201,11 +201,16 @@ def test_person_and_object_together(engine: Segmenter) -> None:
     assert best_iou(masks(found, "object"), scene.cup) >= 0.9
 
 
-def _harness_frame(clip: Any, number: int) -> tuple[Frame, dict[str, np.ndarray]]:
-    """Frame `number` of a bench/_clips clip and its exact per-layer truth."""
-    for i, (rgb, truth) in enumerate(_clips.frames(clip)):
+def _people_on(
+    engine: Segmenter, clip: Any, number: int
+) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
+    """The person candidates of frame `number` of a bench/_clips clip (its candidates
+    checked to partition the frame) and the frame's exact per-layer truth."""
+    for i, (frame, truth) in enumerate(_clips.frames(clip)):
         if i == number:
-            return rgb, truth
+            found = engine.candidates(frame)
+            check_partition(frame, found)
+            return masks(found, "person"), truth
     raise AssertionError(f"{clip.name} has no frame {number}")
 
 
@@ -214,10 +219,7 @@ def _harness_frame(clip: Any, number: int) -> tuple[Frame, dict[str, np.ndarray]
 def test_person_with_arms_out_is_one_whole_mask(engine: Segmenter, number: int) -> None:
     """The astronaut re-posed with both arms stretched out and swinging (bench/_clips
     `pose`, truth from compositing): one person, arms included [IoU 0.86-0.94]."""
-    frame, truth = _harness_frame(_clips.pose(n=30), number)
-    found = engine.candidates(frame)
-    check_partition(frame, found)
-    people = masks(found, "person")
+    people, truth = _people_on(engine, _clips.pose(n=30), number)
     assert len(people) == 1
     assert sp.iou(people[0], truth["astronaut"]) >= 0.82
 
@@ -226,10 +228,7 @@ def test_person_with_arms_out_is_one_whole_mask(engine: Segmenter, number: int) 
 def test_two_overlapping_people_are_two_whole_masks(engine: Segmenter) -> None:
     """The waving astronaut with a second person half in front of her (bench/_clips
     `pair`): one mask each [IoU 0.70 and 0.92 on this frame]; the raised arm is hers."""
-    frame, truth = _harness_frame(_clips.pair(n=30), 0)
-    found = engine.candidates(frame)
-    check_partition(frame, found)
-    people = masks(found, "person")
+    people, truth = _people_on(engine, _clips.pair(n=30), 0)
     assert len(people) == 2
     assert best_iou(people, truth["astronaut"]) >= 0.62
     assert best_iou(people, truth["passer"]) >= 0.85
@@ -241,10 +240,7 @@ def test_thing_the_pose_model_takes_for_a_person_is_not_offered(engine: Segmente
     the pose model lays a skeleton along the bike, its head on the headlight, where the
     selfie matte is sure no one is. One person, him, and the bike stays background."""
     clip = _clips.cameraman_walk(n=75)
-    frame, truth = _harness_frame(clip, 0)
-    found = engine.candidates(frame)
-    check_partition(frame, found)
-    people = masks(found, "person")
+    people, truth = _people_on(engine, clip, 0)
     assert len(people) == 1
     assert sp.iou(people[0], truth["cameraman"]) >= 0.8
 
@@ -256,10 +252,7 @@ def test_wide_shot_offers_small_people(engine: Segmenter) -> None:
     IoU >= 0.5]; what is offered as people is people [0.93; 0.82 before the pose matte's
     legs below these waist-high cut-outs were checked against a crop's selfie matte]."""
     clip = _clips.crowd(n=30)
-    frame, truth = _harness_frame(clip, 0)
-    found = engine.candidates(frame)
-    check_partition(frame, found)
-    people = masks(found, "person")
+    people, truth = _people_on(engine, clip, 0)
     matched = sum(best_iou(people, truth[name]) >= 0.5 for name in clip.people)
     assert matched >= 6
     anyone = np.any([truth[name] > 0 for name in clip.people], axis=0)
@@ -275,10 +268,7 @@ def test_person_below_another_in_a_wide_shot_is_not_split(engine: Segmenter) -> 
     torso or legs through someone's face are guessed: the upper one is cut above it
     [0.78 and 0.56, no one split]."""
     clip = _clips.crowd(n=60)
-    frame, truth = _harness_frame(clip, 30)
-    found = engine.candidates(frame)
-    check_partition(frame, found)
-    people = masks(found, "person")
+    people, truth = _people_on(engine, clip, 30)
     for name in ("p2", "p5"):  # the upper and the lower one
         assert best_iou(people, truth[name]) >= 0.5
     for name in clip.people:
